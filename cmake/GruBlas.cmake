@@ -1,0 +1,23 @@
+# Chooses the CBLAS libgru calls (GRU_BLAS) and defines gru_blas, an
+# imported target with its include directory and library. Only
+# src/blas.c includes cblas.h.
+find_package(PkgConfig REQUIRED)
+if(GRU_BLAS STREQUAL "openblas")
+  pkg_check_modules(GRU_BLAS_PC REQUIRED IMPORTED_TARGET openblas)
+  set(GRU_BLAS_PC_MODULE openblas)
+  set(GRU_BLAS_DEFINE GRU_BLAS_OPENBLAS)
+elseif(GRU_BLAS STREQUAL "blis")
+  pkg_check_modules(GRU_BLAS_PC REQUIRED IMPORTED_TARGET blis)
+  set(GRU_BLAS_PC_MODULE blis)
+  set(GRU_BLAS_DEFINE GRU_BLAS_BLIS)
+elseif(GRU_BLAS STREQUAL "netlib")
+  pkg_check_modules(GRU_BLAS_PC REQUIRED IMPORTED_TARGET blas-netlib)
+  set(GRU_BLAS_PC_MODULE blas-netlib)
+  set(GRU_BLAS_DEFINE GRU_BLAS_NETLIB)
+else()
+  message(FATAL_ERROR "GRU_BLAS must be openblas, blis or netlib, not '${GRU_BLAS}'")
+endif()
+add_library(gru_blas INTERFACE)
+target_link_libraries(gru_blas INTERFACE PkgConfig::GRU_BLAS_PC)
+target_compile_definitions(gru_blas INTERFACE ${GRU_BLAS_DEFINE})
+message(STATUS "libgru: BLAS ${GRU_BLAS} (${GRU_BLAS_PC_LINK_LIBRARIES})")

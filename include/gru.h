@@ -1,0 +1,518 @@
+/*
+ * gru.h -- libgru, fast GRU (gated recurrent unit) layers on CPUs.
+ *
+ * This header is the manual. It includes only <stddef.h> and <stdint.h>.
+ * Sections run from the simple to the advanced:
+ *
+ *   1. Version
+ *   2. Status codes and messages
+ *   3. Enumerations: variants, directions, weight formats, CPU paths
+ *   4. Builders: describe a GRU and give it weights
+ *   5. Layers: immutable weights, shared between threads
+ *   6. Sequences: one caller's hidden state and workspace
+ *   7. Running: whole sequences and single steps
+ *   8. Saving and restoring a sequence's state
+ *   9. Platform queries
+ *
+ * The equations (docs/math.md), with s = logistic sigmoid:
+ *
+ *   reset-before (GRU_RESET_BEFORE, ONNX linear_before_reset=0,
+ *                 Keras reset_after=False):
+ *     r  = s(W_r.[h, x] + b_r)
+ *     z  = s(W_z.[h, x] + b_z)
+ *     h' = tanh(W_h.[r*h, x] + b_h)
+ *     h_t = (1 - z)*h + z*h'
+ *
+ *   reset-after (GRU_RESET_AFTER, PyTorch, cuDNN, ONNX linear_before_reset=1,
+ *                Keras reset_after=True):
+ *     r, z as above
+ *     h' = tanh(W_hx.x + b_h + r*(W_hh.h + b_hn))
+ *     h_t = (1 - z)*h + z*h'
+ *
+ * libgru's z weights the new candidate. PyTorch, ONNX and Keras call z the
+ * gate that weights the old state; their z is our 1 - z. Loading their
+ * weights negates the z rows and z biases once (exact: only the sign bit
+ * changes) and reading them back negates again, so a round trip is exact.
+ *
+ * Threading, in one paragraph: a gru_layer is immutable once built and may
+ * be used by any number of threads at once. A gru_builder and a
+ * gru_sequence belong to one thread at a time (move them freely, never
+ * share them concurrently). libgru itself starts no threads in this
+ * version; BLAS may (docs/threading.md).
+ *
+ * Numbers: every function returns a gru_status; results come back through
+ * out-parameters. Sizes are size_t. Float data is host-endian float32.
+ * No function prints, exits or aborts.
+ */
+#ifndef GRU_H
+#define GRU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* GRU_API marks every exported function; all else is hidden. */
+#if defined(GRU_STATIC_DEFINE)
+#define GRU_API
+#elif defined(_WIN32)
+#ifdef GRU_BUILDING
+#define GRU_API __declspec(dllexport)
+#else
+#define GRU_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define GRU_API __attribute__((visibility("default")))
+#else
+#define GRU_API
+#endif
+
+/* ======================================================================
+ * 1. Version
+ * ====================================================================== */
+
+/* The release version. The ABI (the SONAME) is versioned apart from it:
+ * see docs/abi.md. */
+#define GRU_VERSION_MAJOR 0
+#define GRU_VERSION_MINOR 1
+#define GRU_VERSION_PATCH 0
+#define GRU_VERSION_NUMBER \
+  (GRU_VERSION_MAJOR * 10000 + GRU_VERSION_MINOR * 100 + GRU_VERSION_PATCH)
+#define GRU_VERSION_STRING "0.1.0"
+
+/* Returns GRU_VERSION_NUMBER of the library actually loaded, so a program
+ * (or an FFI binding) can check it against the header it was built with. */
+GRU_API unsigned gru_version_number(void);
+
+/* Returns GRU_VERSION_STRING of the library actually loaded. Static
+ * storage; never NULL. */
+GRU_API const char *gru_version_string(void);
+
+/* ======================================================================
+ * 2. Status codes and messages
+ * ====================================================================== */
+
+/* One list generates the enum and the messages of gru_strerror().
+ * Values are part of the ABI and never change meaning. */
+#define GRU_STATUS_LIST(X)                                                   \
+  X(GRU_OK, 0, "success")                                                    \
+  X(GRU_ERR_NULL, 1, "a required pointer argument is NULL")                  \
+  X(GRU_ERR_SIZE, 2, "a size is zero, too large, or overflows")              \
+  X(GRU_ERR_INVALID, 3, "an argument value is out of range")                 \
+  X(GRU_ERR_SHAPE, 4, "a tensor's shape does not match the layer")           \
+  X(GRU_ERR_NAME, 5, "unknown tensor name for this weight format")           \
+  X(GRU_ERR_MISSING, 6, "a required weight tensor was not set")              \
+  X(GRU_ERR_UNSUPPORTED, 7,                                                  \
+    "not supported for this layer's variant or direction")                   \
+  X(GRU_ERR_CAPACITY, 8, "batch or steps exceed the sequence's capacity")    \
+  X(GRU_ERR_MISMATCH, 9, "data belongs to another layer configuration")      \
+  X(GRU_ERR_STATE, 10, "the handle is not ready for this call")              \
+  X(GRU_ERR_NOMEM, 11, "out of memory")                                      \
+  X(GRU_ERR_IO, 12, "a file could not be opened, read or written")          \
+  X(GRU_ERR_FORMAT, 13, "malformed model or state data")                     \
+  X(GRU_ERR_BUFFER, 14, "the output buffer is too small")                    \
+  X(GRU_ERR_SYSTEM, 15, "a system resource could not be obtained")
+
+#define GRU__STATUS_ENUM(name, value, message) name = value,
+typedef enum gru_status { GRU_STATUS_LIST(GRU__STATUS_ENUM) } gru_status;
+#undef GRU__STATUS_ENUM
+
+/* Returns a static, never-NULL message for a status; "unknown status" for
+ * a value not in GRU_STATUS_LIST. Thread-safe. */
+GRU_API const char *gru_strerror(gru_status status);
+
+/* Returns the enumerator's name ("GRU_ERR_SIZE"), static, never NULL;
+ * "GRU_UNKNOWN" for a value not in the list. Thread-safe. */
+GRU_API const char *gru_status_name(gru_status status);
+
+/* ======================================================================
+ * 3. Enumerations
+ * ====================================================================== */
+
+/* Where the reset gate acts: see the equations at the top. */
+typedef enum gru_variant {
+  GRU_RESET_BEFORE = 0, /* r*h before the recurrent product */
+  GRU_RESET_AFTER = 1   /* r*(W_hh.h + b_hn), PyTorch's nn.GRU */
+} gru_variant;
+
+/* Directions of each stacked layer. A bidirectional layer runs a forward
+ * and a reverse pass over the same input; its output row is the two
+ * directions concatenated [forward H | reverse H] (PyTorch, ONNX), or their
+ * sum (oneDNN's option). The next layer reads that output. */
+typedef enum gru_direction {
+  GRU_FORWARD = 0,
+  GRU_REVERSE = 1, /* one direction, from the last step to the first */
+  GRU_BIDIRECTIONAL = 2,
+  GRU_BIDIRECTIONAL_SUM = 3
+} gru_direction;
+
+/* Weight formats: the layouts and naming that gru_builder_set_tensor()
+ * accepts and gru_layer_get_tensor() writes. docs/interop.md has every
+ * name and shape; in short, with I_k the input size of layer k (I for
+ * k = 0, else the previous layer's output size) and D the directions:
+ *
+ *   GRU_FORMAT_CONCAT (docs/math.md, our convention, both variants):
+ *     W_r, W_z, W_h    [H, H + I_k], columns over [h, x]
+ *     b_r, b_z, b_h    [H]
+ *     b_hn             [H]  (reset-after only: the bias inside r*(...))
+ *   GRU_FORMAT_TORCH (nn.GRU and nn.GRUCell, reset-after only):
+ *     weight_ih [3H, I_k], weight_hh [3H, H], bias_ih [3H], bias_hh [3H],
+ *     rows r|z|n
+ *   GRU_FORMAT_ONNX (the GRU operator; variant = linear_before_reset):
+ *     W [D, 3H, I_k], R [D, 3H, H], B [D, 6H], rows z|r|h
+ *   GRU_FORMAT_KERAS (keras.layers.GRU; variant = reset_after):
+ *     kernel [I_k, 3H], recurrent_kernel [H, 3H], columns z|r|h,
+ *     bias [3H] (reset-before) or [2, 3H] (reset-after)
+ *
+ * Names take the layer as a suffix "_l<k>" (optional for layer 0), and the
+ * reverse direction of a bidirectional layer as "_reverse" after it
+ * ("weight_hh_l1_reverse", "kernel_reverse", "W_r_l2"); ONNX tensors carry
+ * both directions in their first axis and take no "_reverse". */
+typedef enum gru_format {
+  GRU_FORMAT_CONCAT = 0,
+  GRU_FORMAT_TORCH = 1,
+  GRU_FORMAT_ONNX = 2,
+  GRU_FORMAT_KERAS = 3
+} gru_format;
+
+/* The code paths for the elementwise kernels. Chosen when a layer is
+ * built: the best the CPU and OS support (CPUID and XGETBV), capped by the
+ * GRU_OPT_ISA option and by the environment variable GRU_ISA=scalar|avx2|
+ * avx512 read at build time. Paths agree to within the bounds stated in
+ * docs/numerics.md; AVX2 and AVX-512 give bit-identical kernels. */
+typedef enum gru_isa {
+  GRU_ISA_SCALAR = 0,
+  GRU_ISA_AVX2 = 1,   /* AVX2 + FMA */
+  GRU_ISA_AVX512 = 2  /* AVX-512 F, BW, DQ, VL */
+} gru_isa;
+
+/* Builder options, set with gru_builder_set_option(). */
+typedef enum gru_option {
+  /* Highest gru_isa the layer may use (default GRU_ISA_AVX512: the best
+   * available). A value above what the CPU supports is capped to it. */
+  GRU_OPT_ISA = 0
+} gru_option;
+
+/* Queries for gru_layer_get() and gru_sequence_get(). */
+typedef enum gru_info {
+  GRU_INFO_VARIANT = 0,        /* gru_variant */
+  GRU_INFO_DIRECTION = 1,      /* gru_direction */
+  GRU_INFO_NUM_LAYERS = 2,     /* stacked layers, L */
+  GRU_INFO_NUM_DIRECTIONS = 3, /* D: 1 or 2 */
+  GRU_INFO_INPUT_SIZE = 4,     /* I, the first layer's input width */
+  GRU_INFO_HIDDEN_SIZE = 5,    /* H */
+  GRU_INFO_OUTPUT_SIZE = 6,    /* width of an output row: H, or 2H if
+                                  bidirectional and concatenated */
+  GRU_INFO_STATE_SIZE = 7,     /* floats of state per batch row: L*D*H */
+  GRU_INFO_ISA = 8,            /* gru_isa in use */
+  GRU_INFO_BYTES = 9,          /* heap bytes the handle holds */
+  GRU_INFO_MAX_BATCH = 10,     /* sequences only */
+  GRU_INFO_MAX_STEPS = 11,     /* sequences only */
+  GRU_INFO_BATCH = 12          /* sequences only: batch of the last call */
+} gru_info;
+
+/* Flags for gru_sequence_run(). */
+#define GRU_BATCH_MAJOR 1u /* x and y are [B, T, .] (PyTorch batch_first,
+                              ONNX layout=1); default [T, B, .] */
+
+/* The largest number of dimensions of a tensor in any weight format. */
+#define GRU_MAX_DIMS 3
+
+/* Longest tensor name in any format, with its terminating NUL. */
+#define GRU_MAX_NAME 64
+
+/* ======================================================================
+ * 4. Builders
+ * ======================================================================
+ * The three handles, each opaque (docs/api.md):
+ *   gru_builder   mutable, one thread at a time: shape, options, weights;
+ *   gru_layer     immutable weights, shared by any number of threads;
+ *   gru_sequence  one caller's state and workspace over a layer.
+ */
+typedef struct gru_builder gru_builder;
+typedef struct gru_layer gru_layer;
+typedef struct gru_sequence gru_sequence;
+
+/*
+ * A builder collects the shape, options and weights of a GRU, then builds
+ * an immutable gru_layer. Typical use:
+ *
+ *   gru_builder *b;
+ *   gru_builder_create(&b);
+ *   gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, I, H);
+ *   gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2,
+ *                          (size_t[]){3 * H, I});
+ *   ... weight_hh_l0, and the biases if the model has them ...
+ *   gru_builder_build(b, &layer);
+ *   gru_builder_destroy(b);
+ *
+ * Biases are optional: an unset bias is zero. Every weight matrix must be
+ * set. Setting the same tensor twice keeps the last; tensors of different
+ * formats may be mixed as long as each fits the shape.
+ *
+ * A builder is used by one thread at a time. Each failing call leaves the
+ * builder as it was and records a message, read by gru_builder_error(). */
+
+/* An allocator: alloc returns size bytes aligned to alignment (a power of
+ * two, at most 4096) or NULL; free releases a block (NULL never passed).
+ * Layers and sequences made through a builder inherit its allocator, so
+ * it must be thread-safe if they are created or destroyed on several
+ * threads, and must outlive them. */
+typedef void *(*gru_alloc_fn)(void *ctx, size_t size, size_t alignment);
+typedef void (*gru_free_fn)(void *ctx, void *ptr, size_t size);
+
+/* Creates an empty builder (no shape yet) using malloc-family allocation.
+ * On success *out owns a builder, which MUST be freed with
+ * gru_builder_destroy(). Returns GRU_ERR_NULL if out is NULL,
+ * GRU_ERR_NOMEM if allocation fails (*out is then NULL). */
+GRU_API gru_status gru_builder_create(gru_builder **out);
+
+/* As gru_builder_create(), with a caller's allocator (ctx is passed back
+ * to both functions). Returns GRU_ERR_NULL if out, alloc or free is NULL. */
+GRU_API gru_status gru_builder_create_custom(gru_builder **out,
+                                             gru_alloc_fn alloc,
+                                             gru_free_fn free, void *ctx);
+
+/* Frees a builder and every tensor it holds. NULL is a no-op. */
+GRU_API void gru_builder_destroy(gru_builder *builder);
+
+/* Sets the shape of the GRU to build and unsets every tensor.
+ * num_layers >= 1; input_size, hidden_size >= 1; every size product must
+ * fit in size_t and every matrix dimension in a BLAS int.
+ * Errors: GRU_ERR_NULL, GRU_ERR_INVALID (variant or direction),
+ * GRU_ERR_SIZE (a zero size or an overflow), GRU_ERR_NOMEM. */
+GRU_API gru_status gru_builder_set_shape(gru_builder *builder,
+                                         gru_variant variant,
+                                         gru_direction direction,
+                                         size_t num_layers, size_t input_size,
+                                         size_t hidden_size);
+
+/* Sets an option (gru_option). Errors: GRU_ERR_NULL, GRU_ERR_INVALID for
+ * an unknown option or a value out of its range. */
+GRU_API gru_status gru_builder_set_option(gru_builder *builder,
+                                          gru_option option, size_t value);
+
+/* Copies one weight tensor into the builder, converting it from format.
+ * shape has ndim entries and must equal the tensor's shape in that format
+ * (GRU_FORMAT docs above); data holds the product of shape floats, row
+ * major. The caller keeps ownership of data.
+ * Errors: GRU_ERR_NULL (builder, name, data, shape), GRU_ERR_STATE (no
+ * shape set yet), GRU_ERR_INVALID (format), GRU_ERR_NAME (unknown name or
+ * layer/direction past the shape), GRU_ERR_UNSUPPORTED (the format's
+ * variant differs from the builder's: PyTorch weights into a reset-before
+ * builder, say), GRU_ERR_SHAPE (ndim or shape differ from the expected). */
+GRU_API gru_status gru_builder_set_tensor(gru_builder *builder,
+                                          gru_format format, const char *name,
+                                          const float *data, size_t ndim,
+                                          const size_t *shape);
+
+/* Builds an immutable layer from the builder's shape, options and tensors.
+ * The weights move into the layer (no copy): on success the builder keeps
+ * its shape and options but every tensor is unset again. On success *out
+ * owns a layer, which MUST be freed with gru_layer_destroy().
+ * Errors: GRU_ERR_NULL, GRU_ERR_STATE (no shape), GRU_ERR_MISSING (a weight
+ * matrix was never set; the message names it), GRU_ERR_INVALID (the GRU_ISA
+ * environment variable holds an unknown name), GRU_ERR_NOMEM. On failure
+ * the builder is unchanged and *out is NULL. */
+GRU_API gru_status gru_builder_build(gru_builder *builder, gru_layer **out);
+
+/* The message of the builder's last failed call ("" if none): static or
+ * owned by the builder, valid until the next call on it. NULL builder
+ * gives a static message. */
+GRU_API const char *gru_builder_error(const gru_builder *builder);
+
+/* ======================================================================
+ * 5. Layers
+ * ====================================================================== */
+
+/* The weights of a GRU: what torch.nn.GRU is, one or more stacked layers
+ * in one or two directions, all of one variant. Immutable: every function
+ * taking a const gru_layer * is safe to call from any number of threads at
+ * once, including gru_sequence_create(). */
+
+/* Frees a layer. NULL is a no-op. Every sequence created from it MUST be
+ * destroyed first. */
+GRU_API void gru_layer_destroy(gru_layer *layer);
+
+/* Reads one property (gru_info) into *value. Errors: GRU_ERR_NULL,
+ * GRU_ERR_INVALID for a sequence-only or unknown key. */
+GRU_API gru_status gru_layer_get(const gru_layer *layer, gru_info key,
+                                 size_t *value);
+
+/* Number of tensors the layer has in format (weights and biases of every
+ * layer and direction). Errors: GRU_ERR_NULL, GRU_ERR_INVALID (format),
+ * GRU_ERR_UNSUPPORTED (the format cannot express this layer's variant). */
+GRU_API gru_status gru_layer_tensor_count(const gru_layer *layer,
+                                          gru_format format, size_t *count);
+
+/* Describes tensor number index (0 <= index < count) of format: its name
+ * (NUL-terminated, at most GRU_MAX_NAME bytes with the NUL) into name,
+ * and its shape into shape[0 .. *ndim - 1]. Order: for each layer, for
+ * each direction, weights before biases, as the format lists them.
+ * Errors: as gru_layer_tensor_count(), GRU_ERR_INVALID (index),
+ * GRU_ERR_BUFFER (name_size too small). */
+GRU_API gru_status gru_layer_tensor_info(const gru_layer *layer,
+                                         gru_format format, size_t index,
+                                         char *name, size_t name_size,
+                                         size_t *ndim,
+                                         size_t shape[GRU_MAX_DIMS]);
+
+/* Writes one tensor in format into out (count floats, which must equal
+ * the product of its shape). Loading then reading back in the same format
+ * is exact; an unset bias reads back as zeros.
+ * Errors: GRU_ERR_NULL, GRU_ERR_INVALID (format), GRU_ERR_NAME,
+ * GRU_ERR_UNSUPPORTED, GRU_ERR_SIZE (count differs from the tensor's). */
+GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer,
+                                        gru_format format, const char *name,
+                                        float *out, size_t count);
+
+/* ======================================================================
+ * 6. Sequences
+ * ====================================================================== */
+
+/* One caller's run of a layer: the hidden state of every layer and
+ * direction for up to max_batch rows, and all workspace a run needs.
+ * Nothing is allocated after creation. Used by one thread at a time;
+ * many sequences may share one layer from different threads. */
+
+/* Creates a sequence over layer for batches of up to max_batch rows and
+ * whole-sequence runs of up to max_steps steps (pass 1 if you only step).
+ * The state starts at zero. The layer MUST outlive the sequence. On
+ * success *out MUST be freed with gru_sequence_destroy().
+ * Errors: GRU_ERR_NULL, GRU_ERR_SIZE (zero, overflowing, or beyond a BLAS
+ * int), GRU_ERR_NOMEM. */
+GRU_API gru_status gru_sequence_create(gru_sequence **out,
+                                       const gru_layer *layer,
+                                       size_t max_batch, size_t max_steps);
+
+/* Creates a sequence with src's layer, capacities and state (an
+ * independent copy). src is not modified. Errors: GRU_ERR_NULL,
+ * GRU_ERR_NOMEM. */
+GRU_API gru_status gru_sequence_clone(gru_sequence **out,
+                                      const gru_sequence *src);
+
+/* Frees a sequence. NULL is a no-op. */
+GRU_API void gru_sequence_destroy(gru_sequence *sequence);
+
+/* Reads one property (gru_info; layer keys answer for its layer). */
+GRU_API gru_status gru_sequence_get(const gru_sequence *sequence,
+                                    gru_info key, size_t *value);
+
+/* Sets the state of rows 0 .. batch-1: to h0, laid out as PyTorch's h_0
+ * [L*D, batch, H] (index layer*D + direction), count = L*D*batch*H floats;
+ * or to zero if h0 is NULL (count is then ignored). Rows from batch up are
+ * untouched. Errors: GRU_ERR_NULL (sequence), GRU_ERR_SIZE (batch zero, or
+ * count wrong), GRU_ERR_CAPACITY (batch > max_batch). */
+GRU_API gru_status gru_sequence_reset(gru_sequence *sequence, size_t batch,
+                                      const float *h0, size_t count);
+
+/* Copies the state of rows 0 .. batch-1 to h, laid out as PyTorch's h_n
+ * [L*D, batch, H]; count must be L*D*batch*H. Errors: as
+ * gru_sequence_reset(), and GRU_ERR_NULL if h is NULL. */
+GRU_API gru_status gru_sequence_get_state(const gru_sequence *sequence,
+                                          size_t batch, float *h,
+                                          size_t count);
+
+/* The message of the sequence's last failed call ("" if none), valid
+ * until the next call on it. NULL gives a static message. */
+GRU_API const char *gru_sequence_error(const gru_sequence *sequence);
+
+/* ======================================================================
+ * 7. Running
+ * ====================================================================== */
+
+/* Runs steps time steps for rows 0 .. batch-1, starting from the current
+ * state and leaving the final state in the sequence.
+ *
+ * x holds the input: row (t, b) of I floats starts at
+ *   x + (t*batch + b) * x_stride            (time-major, the default), or
+ *   x + (b*steps + t) * x_stride            (flags & GRU_BATCH_MAJOR);
+ * x_stride = 0 means I (dense). y, if not NULL, receives the last layer's
+ * output row (t, b) of GRU_INFO_OUTPUT_SIZE floats, addressed the same way
+ * with y_stride (0 means dense). With y NULL only the state is computed.
+ *
+ * lengths, if not NULL, gives each row's own length (<= steps), with
+ * PyTorch packed-sequence semantics: outputs past a row's length are zero,
+ * its final state is its state after its own last step, and the reverse
+ * direction starts from its own last step. A zero-length row keeps its
+ * state and outputs zeros.
+ *
+ * The input projections of many steps are computed in one large matrix
+ * product before the recurrence; x and y may not overlap.
+ * Errors: GRU_ERR_NULL (sequence, x), GRU_ERR_SIZE (steps or batch zero,
+ * a stride smaller than its row), GRU_ERR_CAPACITY (batch > max_batch or
+ * steps > max_steps), GRU_ERR_INVALID (unknown flag, a length above
+ * steps). On error nothing is written and the state is unchanged. */
+GRU_API gru_status gru_sequence_run(gru_sequence *sequence, size_t steps,
+                                    size_t batch, const float *x,
+                                    size_t x_stride, float *y,
+                                    size_t y_stride, const size_t *lengths,
+                                    uint32_t flags);
+
+/* Advances rows 0 .. batch-1 by one time step: x is [batch, I] (row b at
+ * x + b*x_stride; 0 means dense), y (optional) receives [batch, H] of the
+ * last layer, rows y_stride apart (0 means dense).
+ *
+ * reset, if not NULL, holds batch flags: a row whose flag is non-zero
+ * first restarts from h_init (if not NULL: [L, batch, H], as in
+ * gru_sequence_reset()) or from zero, so independent streams can share a
+ * batch. Only unidirectional layers (GRU_FORWARD) can be stepped.
+ * Errors: GRU_ERR_NULL, GRU_ERR_SIZE, GRU_ERR_CAPACITY,
+ * GRU_ERR_UNSUPPORTED (a reverse or bidirectional layer). On error the
+ * state is unchanged. */
+GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch,
+                                     const float *x, size_t x_stride,
+                                     float *y, size_t y_stride,
+                                     const unsigned char *reset,
+                                     const float *h_init);
+
+/* ======================================================================
+ * 8. Saving and restoring state
+ * ======================================================================
+ * A saved state is a self-checking byte string: a header naming the layer
+ * configuration and the batch, then the floats of the state. It moves a
+ * stream between sequences, threads or processes on the same kind of
+ * machine (same endianness). */
+
+/* Bytes gru_sequence_save_state() writes for batch rows. */
+GRU_API gru_status gru_sequence_state_bytes(const gru_sequence *sequence,
+                                            size_t batch, size_t *bytes);
+
+/* Writes the state of rows 0 .. batch-1 to buf (capacity bytes) and the
+ * number of bytes written to *written. Errors: GRU_ERR_NULL, GRU_ERR_SIZE,
+ * GRU_ERR_CAPACITY, GRU_ERR_BUFFER (capacity too small; nothing written). */
+GRU_API gru_status gru_sequence_save_state(const gru_sequence *sequence,
+                                           size_t batch, void *buf,
+                                           size_t capacity, size_t *written);
+
+/* Restores a state saved by gru_sequence_save_state() into rows 0 ..
+ * batch-1 (batch as saved). Errors: GRU_ERR_NULL, GRU_ERR_FORMAT (not a
+ * state, truncated, or another endianness), GRU_ERR_MISMATCH (saved from
+ * another layer configuration), GRU_ERR_CAPACITY (saved batch >
+ * max_batch). On error the state is unchanged. */
+GRU_API gru_status gru_sequence_load_state(gru_sequence *sequence,
+                                           const void *buf, size_t size);
+
+/* ======================================================================
+ * 9. Platform queries
+ * ====================================================================== */
+
+/* The best gru_isa this CPU and OS support, ignoring GRU_ISA. */
+GRU_API gru_isa gru_cpu_isa(void);
+
+/* "scalar", "avx2", "avx512"; "unknown" otherwise. Static. */
+GRU_API const char *gru_isa_name(gru_isa isa);
+
+/* Writes a one-line description of the BLAS libgru calls (its name and,
+ * for OpenBLAS, the kernel core it detected and its thread count) into buf
+ * (NUL-terminated, truncated to size). Errors: GRU_ERR_NULL, GRU_ERR_SIZE
+ * (size zero), GRU_ERR_BUFFER (truncated). */
+GRU_API gru_status gru_blas_info(char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRU_H */

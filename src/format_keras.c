@@ -1,0 +1,67 @@
+/* keras.layers.GRU: kernel [I_k, 3H], recurrent_kernel [H, 3H], gates in
+ * columns z|r|h; bias [3H] (reset_after=False, one bias per gate) or
+ * [2, 3H] (reset_after=True: input biases, then recurrent). Its z weights
+ * the old state, so z is negated on the way in and out. */
+#include <string.h>
+
+#include "format.h"
+
+static size_t shape_kernel(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS]) {
+  shape[0] = gru__shape_input(s, k);
+  shape[1] = 3 * s->hidden;
+  return 2;
+}
+
+static size_t shape_recurrent(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS]) {
+  (void)k;
+  shape[0] = s->hidden;
+  shape[1] = 3 * s->hidden;
+  return 2;
+}
+
+static size_t shape_bias(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS]) {
+  (void)k;
+  if (s->variant == GRU_RESET_BEFORE) {
+    shape[0] = 3 * s->hidden;
+    return 1;
+  }
+  shape[0] = 2;
+  shape[1] = 3 * s->hidden;
+  return 2;
+}
+
+static void copy_kernel(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, m,
+                  gru__order_zrh, true, true, load);
+}
+
+static void copy_recurrent(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, m,
+                  gru__order_zrh, true, true, load);
+}
+
+/* With reset_after=False Keras has one bias per gate: loading sets ours to
+ * it (recurrent side zero); reading back gives their sum. */
+static void copy_bias(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+  gru__cell *c = gru__weights_cell(w, k, d);
+  size_t h = w->shape.hidden;
+  if (w->shape.variant == GRU_RESET_AFTER) {
+    gru__bias_copy(c->bx, h, m, gru__order_zrh, true, load);
+    gru__bias_copy(c->bh, h, m + 3 * h, gru__order_zrh, true, load);
+  } else if (load) {
+    gru__bias_copy(c->bx, h, m, gru__order_zrh, true, true);
+    memset(c->bh, 0, 3 * h * sizeof(float));
+  } else {
+    for (int g = 0; g < 3; g++)
+      gru__bias_sum(c, h, g, m + (size_t)gru__order_zrh[g] * h, g == GRU__GATE_Z);
+  }
+}
+
+static const gru__tensor_kind kinds[] = {
+    {"kernel", true, GRU__BOTH_VARIANTS, shape_kernel, copy_kernel},
+    {"recurrent_kernel", true, GRU__BOTH_VARIANTS, shape_recurrent, copy_recurrent},
+    {"bias", true, GRU__BOTH_VARIANTS, shape_bias, copy_bias},
+};
+
+const gru__format gru__format_keras = {"Keras", GRU__BOTH_VARIANTS, false, kinds,
+                                       sizeof kinds / sizeof kinds[0]};

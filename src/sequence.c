@@ -1,0 +1,155 @@
+#include "sequence.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* Floats of hoisted input projections a chunk may hold: large enough that
+ * the hoisted sgemm has many rows, small enough to stay in the caches. */
+#define GRU__CHUNK_FLOATS ((size_t)1 << 20)
+
+static size_t chunk_steps(size_t max_batch, size_t max_steps, size_t hidden) {
+  size_t per_step = max_batch * 3 * hidden;
+  size_t n = per_step >= GRU__CHUNK_FLOATS ? 1 : GRU__CHUNK_FLOATS / per_step;
+  return n < max_steps ? n : max_steps;
+}
+
+static size_t inner_buffers(const gru__shape *s) {
+  if (s->layers < 2) return 0;
+  return s->dirs;
+}
+
+/* Reserves (take = false) or carves the sequence's buffers. */
+static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s,
+                  bool take) {
+  size_t h = s->hidden, b = q->max_batch, cells = s->layers * s->dirs;
+  size_t inner = 0;
+  bool ok = gru__mul(q->max_steps, b, &inner) && gru__mul(inner, s->output, &inner);
+  struct { float **dst; size_t n1, n2, n3; } parts[] = {
+      {&q->state, cells, b, h},
+      {&q->gx, q->chunk, b, 3 * h},
+      {&q->gh, 1, b, 3 * h},
+      {&q->act, 1, b, 3 * h},
+      {&q->rh, 1, b, h},
+      {&q->inner[0], inner_buffers(s) >= 1 ? inner : 0, 1, 1},
+      {&q->inner[1], inner_buffers(s) >= 2 ? inner : 0, 1, 1},
+  };
+  for (size_t i = 0; ok && i < sizeof parts / sizeof parts[0]; i++) {
+    size_t n;
+    ok = gru__mul3(parts[i].n1, parts[i].n2, parts[i].n3, &n);
+    if (!ok) break;
+    if (!take) ok = gru__arena_reserve(a, n, sizeof(float));
+    else *parts[i].dst = n ? gru__arena_take(a, n, sizeof(float)) : NULL;
+  }
+  return ok;
+}
+
+static gru_status sequence_new(gru_sequence **out, const gru_layer *layer,
+                               size_t max_batch, size_t max_steps) {
+  const gru__shape *s = &layer->weights.shape;
+  gru_sequence q = {.layer = layer, .max_batch = max_batch,
+                    .max_steps = max_steps};
+  q.chunk = chunk_steps(max_batch, max_steps, s->hidden);
+  gru__arena arena = {0};
+  if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false))
+    return GRU_ERR_SIZE;
+  arena.base = gru__calloc(&layer->alloc, arena.size);
+  if (!arena.base) return GRU_ERR_NOMEM;
+  gru_sequence *p = gru__arena_take(&arena, 1, sizeof q);
+  q.bytes = arena.size;
+  *p = q;
+  place(p, &arena, s, true);
+  *out = p;
+  return GRU_OK;
+}
+
+gru_status gru_sequence_create(gru_sequence **out, const gru_layer *layer,
+                               size_t max_batch, size_t max_steps) {
+  if (!out) return GRU_ERR_NULL;
+  *out = NULL;
+  if (!layer) return GRU_ERR_NULL;
+  /* Every row count handed to BLAS is at most chunk * max_batch. */
+  if (max_batch == 0 || max_steps == 0 || max_batch > (size_t)INT_MAX)
+    return GRU_ERR_SIZE;
+  return sequence_new(out, layer, max_batch, max_steps);
+}
+
+gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src) {
+  if (!out) return GRU_ERR_NULL;
+  *out = NULL;
+  if (!src) return GRU_ERR_NULL;
+  gru_status st = sequence_new(out, src->layer, src->max_batch, src->max_steps);
+  if (st != GRU_OK) return st;
+  const gru__shape *s = &src->layer->weights.shape;
+  memcpy((*out)->state, src->state,
+         s->layers * s->dirs * src->max_batch * s->hidden * sizeof(float));
+  (*out)->batch = src->batch;
+  return GRU_OK;
+}
+
+void gru_sequence_destroy(gru_sequence *q) {
+  if (q) gru__free(&q->layer->alloc, q, q->bytes);
+}
+
+gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) {
+  if (!q || !value) return GRU_ERR_NULL;
+  switch (key) {
+    case GRU_INFO_MAX_BATCH: *value = q->max_batch; return GRU_OK;
+    case GRU_INFO_MAX_STEPS: *value = q->max_steps; return GRU_OK;
+    case GRU_INFO_BATCH: *value = q->batch; return GRU_OK;
+    case GRU_INFO_BYTES: *value = q->bytes; return GRU_OK;
+    default: return gru_layer_get(q->layer, key, value);
+  }
+}
+
+const char *gru_sequence_error(const gru_sequence *q) {
+  return q ? q->error : "NULL sequence";
+}
+
+/* Checks batch and count against the state of rows 0 .. batch-1. */
+static gru_status check_state_args(gru_sequence *q, size_t batch, size_t count) {
+  const gru__shape *s = &q->layer->weights.shape;
+  if (batch == 0) return gru__fail(q->error, GRU_ERR_SIZE, "batch is zero");
+  if (batch > q->max_batch)
+    return gru__fail(q->error, GRU_ERR_CAPACITY, "batch %zu > max_batch %zu",
+                     batch, q->max_batch);
+  size_t want = s->layers * s->dirs * batch * s->hidden;
+  if (count != want)
+    return gru__fail(q->error, GRU_ERR_SIZE,
+                     "state of %zu rows is %zu floats, not %zu", batch, want, count);
+  return GRU_OK;
+}
+
+/* Copies rows 0 .. batch-1 of every cell between the state and h. */
+static void copy_state(gru_sequence *q, size_t batch, float *h, bool load) {
+  const gru__shape *s = &q->layer->weights.shape;
+  size_t n = batch * s->hidden;
+  for (size_t c = 0; c < s->layers * s->dirs; c++) {
+    float *row = gru__state_row(q, c, 0);
+    if (!h) memset(row, 0, n * sizeof(float));
+    else if (load) memcpy(row, h + c * n, n * sizeof(float));
+    else memcpy(h + c * n, row, n * sizeof(float));
+  }
+}
+
+gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0,
+                              size_t count) {
+  if (!q) return GRU_ERR_NULL;
+  const gru__shape *s = &q->layer->weights.shape;
+  gru_status st = check_state_args(
+      q, batch, h0 ? count : s->layers * s->dirs * batch * s->hidden);
+  if (st != GRU_OK) return st;
+  /* The copy only reads h0 when loading. */
+  copy_state(q, batch, (float *)h0, true);
+  q->batch = batch;
+  return GRU_OK;
+}
+
+gru_status gru_sequence_get_state(const gru_sequence *q, size_t batch, float *h,
+                                  size_t count) {
+  if (!q || !h) return GRU_ERR_NULL;
+  /* The message buffer is the only thing a failed query writes. */
+  gru_sequence *m = (gru_sequence *)q;
+  gru_status st = check_state_args(m, batch, count);
+  if (st == GRU_OK) copy_state(m, batch, h, false);
+  return st;
+}

@@ -1,0 +1,36 @@
+/* sequence.h -- one caller's state and workspace over a layer. */
+#ifndef GRU_SEQUENCE_H
+#define GRU_SEQUENCE_H
+
+#include "error.h"
+#include "gru.h"
+#include "layer.h"
+#include "memory.h"
+
+struct gru_sequence {
+  const gru_layer *layer;
+  size_t max_batch;
+  size_t max_steps;
+  size_t chunk; /* steps whose input projections are hoisted at once */
+  size_t batch; /* batch of the last successful call */
+  float *state; /* [cells][max_batch][H] */
+  float *gx;    /* [chunk * max_batch][3H]: hoisted input projections */
+  float *gh;    /* [max_batch][3H]: recurrent projections of one step */
+  float *act;   /* [max_batch][3H]: r | z | candidate of one step */
+  float *rh;    /* [max_batch][H]: r * h (reset-before) */
+  /* Outputs of inner layers of a stack, time-major [max_steps *
+   * max_batch][output]: one buffer updated in place for one direction,
+   * two used in turn for two (see forward.c); NULL for one layer. */
+  float *inner[2];
+  size_t bytes;
+  char error[GRU__ERROR_SIZE];
+};
+
+/* Floats of state per (cell, row) block start: state + (c*max_batch+b)*H. */
+static inline float *gru__state_row(const gru_sequence *s, size_t cell,
+                                    size_t row) {
+  size_t h = s->layer->weights.shape.hidden;
+  return s->state + (cell * s->max_batch + row) * h;
+}
+
+#endif
