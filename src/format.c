@@ -162,5 +162,7 @@ void gru__bias_sum(const gru__cell *c, size_t hidden, int gate, float *dst,
                    bool negate) {
   const float *x = c->bx + (size_t)gate * hidden;
   const float *h = c->bh + (size_t)gate * hidden;
-  for (size_t i = 0; i < hidden; i++) dst[i] = flip(x[i] + h[i], negate);
+  /* x + 0 is x except for -0; skipping it keeps a round trip exact. */
+  for (size_t i = 0; i < hidden; i++)
+    dst[i] = flip(h[i] == 0.0f ? x[i] : x[i] + h[i], negate);
 }

@@ -1,0 +1,15 @@
+#!/bin/sh
+# The README's first command: installs what the build needs (Debian 12),
+# builds libgru with the dev preset, and runs the demo: the example program
+# and a short bench run.
+set -eu
+cd "$(dirname "$0")"
+scripts/install-deps.sh
+cmake --preset dev
+cmake --build --preset dev -j"$(nproc)"
+echo
+echo "== examples/hello.c"
+./build/dev/examples/gru-hello
+echo
+echo "== gru-bench --quick (OPENBLAS_CORETYPE as this machine has it)"
+./build/dev/bench/gru-bench --quick
