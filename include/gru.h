@@ -216,6 +216,8 @@ typedef enum gru_info {
 /* Flags for gru_sequence_run(). */
 #define GRU_BATCH_MAJOR 1u /* x and y are [B, T, .] (PyTorch batch_first,
                               ONNX layout=1); default [T, B, .] */
+#define GRU_SPLIT_DIRECTIONS 2u /* time-major y is [T, D, B, H] (ONNX's Y,
+                              layout=0) instead of [T, B, D*H] */
 
 /* The largest number of dimensions of a tensor in any weight format. */
 #define GRU_MAX_DIMS 3

@@ -126,15 +126,28 @@ static gru__rows inner_rows(const gru_sequence *q, size_t k, size_t batch) {
   return (gru__rows){buf, s->output, batch, 1};
 }
 
+/* The last layer's output rows of direction d: within a concatenated row
+ * at column d*H, or (split) in a block of its own, ONNX's [T, D, B, H]. */
+static gru__rows final_rows(const gru__rows *y, const gru__shape *s, size_t d,
+                            size_t batch, bool split, size_t *col) {
+  *col = s->direction == GRU_BIDIRECTIONAL && !split ? d * s->hidden : 0;
+  if (!split || !y->base) return *y;
+  return (gru__rows){y->base + d * batch * y->stride, y->stride,
+                     s->dirs * batch, 1};
+}
+
 void gru__forward(gru_sequence *q, size_t steps, size_t batch,
                   const gru__rows *x, const gru__rows *y,
-                  const size_t *lengths) {
+                  const size_t *lengths, bool split) {
   const gru_layer *l = q->layer;
   const gru__shape *s = &l->weights.shape;
   for (size_t k = 0; k < s->layers; k++) {
     gru__rows in = k == 0 ? *x : inner_rows(q, k - 1, batch);
-    gru__rows out = k + 1 == s->layers ? *y : inner_rows(q, k, batch);
+    bool last = k + 1 == s->layers;
     for (size_t d = 0; d < s->dirs; d++) {
+      size_t col = s->direction == GRU_BIDIRECTIONAL ? d * s->hidden : 0;
+      gru__rows out = last ? final_rows(y, s, d, batch, split, &col)
+                           : inner_rows(q, k, batch);
       pass p = {
           .cell = gru__layer_cell(l, k, d),
           .bias = gru__layer_bias(l, k, d),
@@ -142,7 +155,7 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch,
           .state_cell = k * s->dirs + d,
           .in = in,
           .out = out,
-          .col = s->direction == GRU_BIDIRECTIONAL ? d * s->hidden : 0,
+          .col = col,
           .accumulate = s->direction == GRU_BIDIRECTIONAL_SUM && d == 1,
           .reverse = gru__shape_reversed(s, d),
           .steps = steps,

@@ -30,9 +30,16 @@ static gru_status check_run(gru_sequence *q, size_t steps, size_t batch,
     return gru__fail(q->error, GRU_ERR_CAPACITY,
                      "steps %zu x batch %zu exceed the sequence's %zu x %zu",
                      steps, batch, q->max_steps, q->max_batch);
-  if (flags & ~GRU_BATCH_MAJOR)
+  const uint32_t known = GRU_BATCH_MAJOR | GRU_SPLIT_DIRECTIONS;
+  if (flags & ~known)
     return gru__fail(q->error, GRU_ERR_INVALID, "unknown flags 0x%x",
-                     (unsigned)(flags & ~GRU_BATCH_MAJOR));
+                     (unsigned)(flags & ~known));
+  bool split = flags & GRU_SPLIT_DIRECTIONS;
+  if (split && ((flags & GRU_BATCH_MAJOR) ||
+                q->layer->weights.shape.direction == GRU_BIDIRECTIONAL_SUM))
+    return gru__fail(q->error, GRU_ERR_INVALID,
+                     "GRU_SPLIT_DIRECTIONS is ONNX's time-major Y [T, D, B, H]: "
+                     "not with GRU_BATCH_MAJOR or summed directions");
   for (size_t b = 0; lengths && b < batch; b++)
     if (lengths[b] > steps)
       return gru__fail(q->error, GRU_ERR_INVALID, "lengths[%zu] = %zu > steps %zu",
@@ -52,10 +59,12 @@ gru_status gru_sequence_run(gru_sequence *q, size_t steps, size_t batch,
   gru__rows xr, yr = {0};
   if (st == GRU_OK)
     st = check_rows(q, "x", (float *)x, x_stride, s->input, steps, batch, bm, &xr);
+  bool split = flags & GRU_SPLIT_DIRECTIONS;
   if (st == GRU_OK && y)
-    st = check_rows(q, "y", y, y_stride, s->output, steps, batch, bm, &yr);
+    st = check_rows(q, "y", y, y_stride, split ? s->hidden : s->output,
+                    steps * (split ? s->dirs : 1), batch, bm, &yr);
   if (st != GRU_OK) return st;
-  gru__forward(q, steps, batch, &xr, &yr, lengths);
+  gru__forward(q, steps, batch, &xr, &yr, lengths, split);
   q->batch = batch;
   return GRU_OK;
 }
@@ -90,7 +99,7 @@ gru_status gru_sequence_step(gru_sequence *q, size_t batch, const float *x,
     st = check_rows(q, "y", y, y_stride, s->output, 1, batch, false, &yr);
   if (st != GRU_OK) return st;
   if (reset) restart_rows(q, batch, reset, h_init);
-  gru__forward(q, 1, batch, &xr, &yr, NULL);
+  gru__forward(q, 1, batch, &xr, &yr, NULL, false);
   q->batch = batch;
   return GRU_OK;
 }

@@ -216,6 +216,35 @@ static void test_layouts_and_strides(void **state) {
   test_model_free(&m);
 }
 
+/* ONNX's time-major Y [T, D, B, H] holds the same numbers as the
+ * concatenated [T, B, 2H]. */
+static void test_split_directions(void **state) {
+  (void)state;
+  enum { T = 5, B = 3, I = 4, H = 6 };
+  test_model m;
+  test_model_init(&m, GRU_RESET_BEFORE, GRU_BIDIRECTIONAL, 2, I, H, true, 31);
+  gru_layer *layer = test_model_build(&m, gru_cpu_isa());
+  gru_sequence *s;
+  assert_int_equal(gru_sequence_create(&s, layer, B, T), GRU_OK);
+  uint64_t seed = 6;
+  float x[T * B * I], cat[T * B * 2 * H], split[T * 2 * B * H];
+  test_fill(x, T * B * I, &seed, 1.0f);
+  size_t len[B] = {5, 2, 4};
+  assert_int_equal(gru_sequence_run(s, T, B, x, 0, cat, 0, len, 0), GRU_OK);
+  assert_int_equal(gru_sequence_reset(s, B, NULL, 0), GRU_OK);
+  assert_int_equal(gru_sequence_run(s, T, B, x, 0, split, 0, len, GRU_SPLIT_DIRECTIONS), GRU_OK);
+  for (size_t t = 0; t < T; t++)
+    for (size_t d = 0; d < 2; d++)
+      for (size_t b = 0; b < B; b++)
+        assert_memory_equal(split + ((t * 2 + d) * B + b) * H, cat + (t * B + b) * 2 * H + d * H,
+                            H * sizeof(float));
+  assert_int_equal(gru_sequence_run(s, T, B, x, 0, split, 0, NULL,
+                                    GRU_SPLIT_DIRECTIONS | GRU_BATCH_MAJOR), GRU_ERR_INVALID);
+  gru_sequence_destroy(s);
+  gru_layer_destroy(layer);
+  test_model_free(&m);
+}
+
 /* Stepping T times, with the batch changing between calls, follows the
  * whole-sequence run; y NULL gives the same state. */
 static void test_step_equals_run(void **state) {
@@ -310,6 +339,7 @@ int main(void) {
       cmocka_unit_test(test_lengths),
       cmocka_unit_test(test_many_chunks),
       cmocka_unit_test(test_layouts_and_strides),
+      cmocka_unit_test(test_split_directions),
       cmocka_unit_test(test_step_equals_run),
       cmocka_unit_test(test_step_reset_mask),
   };
