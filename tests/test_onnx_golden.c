@@ -8,8 +8,9 @@
  * variant from linear_before_reset, direction "reverse" as GRU_REVERSE;
  * then run once per CPU path, Y written in place in the operator's own
  * layout (layout 0: [T, D, B, H] through GRU_SPLIT_DIRECTIONS; layout 1:
- * [B, T, D, H] through GRU_BATCH_MAJOR). Y and Y_h must match within
- * INTEROP_TOLERANCE; the largest errors are printed. */
+ * [B, T, D, H] through GRU_BATCH_MAJOR), once dense and once with the
+ * rows of X and Y inside wider rows (x_stride, y_stride). Y and Y_h must
+ * match within INTEROP_TOLERANCE; the largest errors are printed. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +46,7 @@ typedef struct run_ctx {
   float *h0_buf;           /* initial_h as [L*D, B, H] */
   float *out_y, *out_y_h;  /* libgru's, in the golden's layout */
   float *state;            /* [L*D, B, H] */
+  float *x_pad, *y_pad;    /* the strided run's buffers */
 } run_ctx;
 
 static gru_direction parse_direction(const char *s) {
@@ -135,11 +137,28 @@ static gru_isa build_layer(run_ctx *ctx, gru_isa isa) {
   return (gru_isa)v;
 }
 
+/* Copies n rows of width floats between a dense array and one whose rows
+ * are stride floats apart. */
+static void restride(const float *src, size_t src_stride, float *dst,
+                     size_t dst_stride, size_t n, size_t width) {
+  for (size_t i = 0; i < n; i++)
+    memcpy(dst + i * dst_stride, src + i * src_stride, width * sizeof(float));
+}
+
+/* Extra floats between rows in the strided run. */
+#define PAD 3
+
 /* Runs the case: Y straight into the operator's layout, Y_h from the
- * state (transposed to [B, L*D, H] for layout 1). */
-static void run_layer(run_ctx *ctx) {
+ * state (transposed to [B, L*D, H] for layout 1). With padded, X and Y
+ * are read and written with rows PAD floats wider than dense, as a caller
+ * with ONNX tensors inside larger buffers would. */
+static void run_layer(run_ctx *ctx, int padded) {
   const onnx_config *c = &ctx->c;
   size_t T = c->steps, B = c->batch, H = c->hidden, LD = c->layers * c->dirs;
+  size_t x_w = c->input, y_w = c->layout == 1 ? c->dirs * H : H;
+  size_t x_rows = T * B, y_rows = ctx->y->count / y_w;
+  size_t xs = padded ? x_w + PAD : 0, ys = padded ? y_w + PAD : 0;
+  float *x = ctx->x->data, *y = ctx->out_y;
   gru_sequence *s;
   interop_fill_nan(ctx->out_y, ctx->y->count);
   interop_fill_nan(ctx->out_y_h, ctx->y_h->count);
@@ -155,11 +174,27 @@ static void run_layer(run_ctx *ctx) {
     h0 = ctx->h0_buf;
   }
   CHECK_GRU(gru_sequence_reset(s, B, h0, LD * B * H), gru_sequence_error(s));
-  CHECK_GRU(gru_sequence_run(s, T, B, ctx->x->data, 0, ctx->out_y, 0,
+  if (padded) {
+    x = ctx->x_pad = interop_alloc(x_rows * xs * sizeof(float));
+    y = ctx->y_pad = interop_alloc(y_rows * ys * sizeof(float));
+    interop_fill_nan(x, x_rows * xs);
+    interop_fill_nan(y, y_rows * ys);
+    restride(ctx->x->data, x_w, x, xs, x_rows, x_w);
+  }
+  CHECK_GRU(gru_sequence_run(s, T, B, x, xs, y, ys,
                              ctx->lens ? ctx->lengths : NULL,
                              c->layout == 1 ? GRU_BATCH_MAJOR
                                             : GRU_SPLIT_DIRECTIONS),
             gru_sequence_error(s));
+  if (padded) {
+    restride(y, ys, ctx->out_y, y_w, y_rows, y_w);
+    for (size_t r = 0; r < y_rows; r++)
+      for (size_t i = y_w; i < ys; i++)
+        CHECK(isnan(y[r * ys + i]), "padding of Y row %zu written", r);
+    free(ctx->x_pad);
+    free(ctx->y_pad);
+    ctx->x_pad = ctx->y_pad = NULL;
+  }
   CHECK_GRU(gru_sequence_get_state(s, B, ctx->state, LD * B * H),
             gru_sequence_error(s));
   if (c->layout == 1)
@@ -201,6 +236,8 @@ static int teardown_case(void **state) {
   free(ctx->out_y_h);
   free(ctx->state);
   free(ctx->h0_buf);
+  free(ctx->x_pad);
+  free(ctx->y_pad);
   *state = (void *)ctx->spec;
   free(ctx);
   return 0;
@@ -210,15 +247,23 @@ static void test_case(void **state) {
   run_ctx *ctx = *state;
   interop_skip_unless_cpu(ctx->spec);
   load_case(ctx);
-  interop_require_isa(ctx->spec, build_layer(ctx, ctx->spec->isa));
-  run_layer(ctx);
+  gru_isa got = build_layer(ctx, ctx->spec->isa);
+  interop_require_isa(ctx->spec, got);
+  run_layer(ctx, 0);
   double ey = interop_compare(ctx->spec->name, ctx->out_y, ctx->y,
                               INTEROP_TOLERANCE);
   double eh = interop_compare(ctx->spec->name, ctx->out_y_h, ctx->y_h,
                               INTEROP_TOLERANCE);
-  print_message("  %-36s %-6s max err Y %.3g  Y_h %.3g\n",
+  /* Again with rows PAD floats apart in X and Y. */
+  char what[200];
+  snprintf(what, sizeof what, "%s, strided", ctx->spec->name);
+  build_layer(ctx, ctx->spec->isa);
+  run_layer(ctx, 1);
+  double sy = interop_compare(what, ctx->out_y, ctx->y, INTEROP_TOLERANCE);
+  double sh = interop_compare(what, ctx->out_y_h, ctx->y_h, INTEROP_TOLERANCE);
+  print_message("  %-36s %-6s max err Y %.3g  Y_h %.3g  (strided %.3g %.3g)\n",
                 interop_base_name(ctx->spec->path),
-                gru_isa_name(ctx->spec->isa), ey, eh);
+                gru_isa_name(ctx->spec->isa), ey, eh, sy, sh);
 }
 
 /* The comparison can fail: a golden Y moved by 4x the tolerance, a weight
@@ -228,7 +273,7 @@ static void test_perturbation_is_caught(void **state) {
   size_t at;
   load_case(ctx);
   build_layer(ctx, gru_cpu_isa());
-  run_layer(ctx);
+  run_layer(ctx, 0);
   CHECK(interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at) <=
             INTEROP_TOLERANCE,
         "the unperturbed case already fails");
@@ -245,7 +290,7 @@ static void test_perturbation_is_caught(void **state) {
   CHECK(r != NULL, "no R");
   r->data[0] += 1e-2f;
   build_layer(ctx, gru_cpu_isa());
-  run_layer(ctx);
+  run_layer(ctx, 0);
   err = interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at);
   print_message("  R[0] moved by 1e-2: max err Y %.3g\n", err);
   CHECK(err > INTEROP_TOLERANCE, "a moved weight went unnoticed");
@@ -253,7 +298,7 @@ static void test_perturbation_is_caught(void **state) {
 
   ctx->c.lbr = !ctx->c.lbr;
   build_layer(ctx, gru_cpu_isa());
-  run_layer(ctx);
+  run_layer(ctx, 0);
   err = interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at);
   print_message("  the other linear_before_reset: max err Y %.3g\n", err);
   CHECK(err > INTEROP_TOLERANCE, "linear_before_reset made no difference");
