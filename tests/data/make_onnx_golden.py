@@ -129,6 +129,9 @@ CASES = [
     dict(name="stack_l2_lens_bidir_lbr0_h0", seed=219, I=4, H=5, T=6, B=3,
          lbr=0, direction="bidirectional", L=2, h0=True, lengths=[6, 2, 4]),
     dict(name="stack_l3_lbr1", seed=220, I=5, H=4, T=5, B=2, lbr=1, L=3),
+    dict(name="layout1_stack_l2_lens_bidir_lbr1_h0", seed=221, I=3, H=4,
+         T=5, B=3, lbr=1, direction="bidirectional", layout=1, L=2, h0=True,
+         lengths=[2, 5, 3]),
 ]
 
 
