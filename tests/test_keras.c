@@ -420,6 +420,120 @@ static void test_reset_before_bias_reads_back_as_sum(void **state) {
   free(g);
 }
 
+/* oneDNN's GRU (its RNN developer guide): weights_layer [L, D, I, 3, H]
+ * and weights_iter [L, D, H, 3, H] (format ldigo), gates u|r|o, where u is
+ * ONNX's z (h_t = u*h + (1 - u)*o); bias [L, D, 3, H] for gru, and
+ * [L, D, 4, H] for lbr_gru, whose fourth gate u' sits inside r*(U_o.h +
+ * B_u'). libgru has no oneDNN format: one layer and direction of ldigo
+ * IS a Keras kernel [I, 3H] (recurrent_kernel [H, 3H]), and the biases map
+ * to Keras's as docs/interop.md writes: gru's [3, H] is reset_after=False's
+ * [3H]; lbr_gru's [4, H] is reset_after=True's [[B_u, B_r, B_o],
+ * [0, 0, B_u']]. Every ONNX case, converted to oneDNN's layout by its
+ * documentation and loaded by that recipe, computes ONNX's bits. */
+static void onnx_case_via_onednn(const char *path) {
+  golden *g = interop_alloc(sizeof *g);
+  CHECK(golden_load(path, g) == 0, "%s", g->error);
+  size_t D, I = interop_meta_size(g, "input_size", 4096),
+            H = interop_meta_size(g, "hidden_size", 4096),
+            L = interop_meta_size(g, "num_layers", 16),
+            T = interop_meta_size(g, "steps", 4096),
+            B = interop_meta_size(g, "batch", 64),
+            lbr = interop_meta_size(g, "linear_before_reset", 1),
+            layout = interop_meta_size(g, "layout", 1);
+  shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
+                  onnx_direction(g, &D), L, I, H};
+  size_t G = lbr ? 4 : 3;
+  tensor_list keras = {0};
+  char name[GRU_MAX_NAME];
+  for (size_t k = 0; k < L; k++) {
+    char sfx[24] = "";
+    if (L > 1) snprintf(sfx, sizeof sfx, "_l%zu", k);
+    size_t in = k == 0 ? I : D * H;
+    snprintf(name, sizeof name, "W%s", sfx);
+    const golden_tensor *W = interop_need(g, name, 3, (size_t[]){D, 3 * H, in});
+    snprintf(name, sizeof name, "R%s", sfx);
+    const golden_tensor *R = interop_need(g, name, 3, (size_t[]){D, 3 * H, H});
+    snprintf(name, sizeof name, "B%s", sfx);
+    const golden_tensor *Bo = golden_find(g, name);
+    for (size_t d = 0; d < D; d++) {
+      /* ONNX -> oneDNN, by oneDNN's documentation: ldigo, gates u|r|o
+       * (ONNX's z|r|h, the same convention), the biases summed. */
+      float *wl = interop_alloc(in * 3 * H * sizeof(float));
+      float *wi = interop_alloc(H * 3 * H * sizeof(float));
+      float bias[4 * 64];
+      CHECK(H <= 64, "H");
+      for (size_t gate = 0; gate < 3; gate++)
+        for (size_t h = 0; h < H; h++) {
+          for (size_t i = 0; i < in; i++)
+            wl[(i * 3 + gate) * H + h] = W->data[(d * 3 * H + gate * H + h) * in + i];
+          for (size_t i = 0; i < H; i++)
+            wi[(i * 3 + gate) * H + h] = R->data[(d * 3 * H + gate * H + h) * H + i];
+        }
+      for (size_t gate = 0; gate < G; gate++)
+        for (size_t h = 0; h < H; h++) {
+          const float *wb = Bo ? Bo->data + d * 6 * H : NULL, *rb = wb ? wb + 3 * H : NULL;
+          float v = 0.0f;
+          if (wb && gate < 2) v = wb[gate * H + h] + rb[gate * H + h];
+          if (wb && gate == 2) v = lbr ? wb[2 * H + h] : wb[2 * H + h] + rb[2 * H + h];
+          if (wb && gate == 3) v = rb[2 * H + h]; /* B_u' */
+          bias[gate * H + h] = v;
+        }
+      /* oneDNN -> Keras, the recipe of docs/interop.md. */
+      keras_name(name, sizeof name, "kernel", k, L, d);
+      memcpy(add_tensor(&keras, name, 2, in, 3 * H), wl, in * 3 * H * sizeof(float));
+      keras_name(name, sizeof name, "recurrent_kernel", k, L, d);
+      memcpy(add_tensor(&keras, name, 2, H, 3 * H), wi, H * 3 * H * sizeof(float));
+      keras_name(name, sizeof name, "bias", k, L, d);
+      if (lbr) {
+        float *kb = add_tensor(&keras, name, 2, 2, 3 * H);
+        memcpy(kb, bias, 3 * H * sizeof(float));
+        memset(kb + 3 * H, 0, 2 * H * sizeof(float));
+        memcpy(kb + 5 * H, bias + 3 * H, H * sizeof(float));
+      } else {
+        memcpy(add_tensor(&keras, name, 1, 3 * H, 0), bias, 3 * H * sizeof(float));
+      }
+      free(wl);
+      free(wi);
+    }
+  }
+  const golden_tensor *x = golden_find(g, "X"), *h0 = golden_find(g, "initial_h"),
+                      *lens = golden_find(g, "sequence_lens");
+  size_t lengths[64];
+  CHECK(x != NULL && B <= 64, "X");
+  if (lens) CHECK(golden_tensor_sizes(lens, lengths, B) == 0, "lengths");
+  float *h0_buf = NULL;
+  if (h0) {
+    h0_buf = interop_alloc(h0->count * sizeof(float));
+    if (layout) interop_swap01(h0->data, h0_buf, B, L * D, H);
+    else memcpy(h0_buf, h0->data, h0->count * sizeof(float));
+  }
+  run_io io = {T, B, L * D * B * H, x->data, h0_buf, lens ? lengths : NULL,
+               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS, T * B * D * H};
+  gru_layer *a = build(&s, gru_cpu_isa(), GRU_FORMAT_ONNX, g, is_onnx_weight, NULL);
+  gru_layer *b = build(&s, gru_cpu_isa(), GRU_FORMAT_KERAS, NULL, NULL, &keras);
+  char what[200];
+  snprintf(what, sizeof what, "%s via oneDNN's %s layout", interop_base_name(path),
+           lbr ? "lbr_gru" : "gru");
+  same_bits(what, a, b, &io);
+  gru_layer_destroy(a);
+  gru_layer_destroy(b);
+  free(h0_buf);
+  tensors_free(&keras);
+  golden_free(g);
+  free(g);
+}
+
+static void test_onednn_via_keras(void **state) {
+  (void)state;
+  char **paths;
+  size_t n;
+  CHECK(golden_list(ONNX_DIR, ".txt", &paths, &n) == 0, "cannot list %s", ONNX_DIR);
+  for (size_t i = 0; i < n; i++) onnx_case_via_onednn(paths[i]);
+  print_message("  %zu ONNX cases through oneDNN's layout: bit-identical\n", n);
+  golden_list_free(paths, n);
+  CHECK(n >= 25, "%zu ONNX cases", n);
+}
+
 /* The comparison can fail: conversions with the gate order r|z|h, or
  * with reset_after=False's bias missing ONNX's Rb, give other bits. */
 static void test_wrong_conversions_are_caught(void **state) {
@@ -609,6 +723,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_conversions_are_caught),
       cmocka_unit_test(test_onnx_to_keras),
       cmocka_unit_test(test_torch_to_keras),
+      cmocka_unit_test(test_onednn_via_keras),
   };
   return interop_run_golden("keras", KERAS_DIR, MIN_CASES, fixed,
                             sizeof fixed / sizeof fixed[0], test_keras_case,
