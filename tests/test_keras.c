@@ -156,6 +156,20 @@ static void same_bits(const char *what, const gru_layer *a,
         diff);
 }
 
+/* Records the path a layer really runs (GRU_ISA may cap it) in *seen, a
+ * bit per gru_isa; paths() counts them. */
+static void note_path(const gru_layer *l, unsigned *seen) {
+  size_t isa;
+  CHECK_GRU(gru_layer_get(l, GRU_INFO_ISA, &isa), "isa");
+  *seen |= 1u << isa;
+}
+
+static size_t paths(unsigned seen) {
+  size_t n = 0;
+  for (; seen; seen >>= 1) n += seen & 1u;
+  return n;
+}
+
 /* ---------------------------------------------------------------------
  * The conversions, from each format's documentation. */
 
@@ -305,10 +319,12 @@ static void onnx_case_to_keras(const char *path, size_t *cases) {
   run_io io = {T, B, L * D * B * H, x->data, h0_buf, lens ? lengths : NULL,
                layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS, T * B * D * H};
   gru_isa isas[3];
+  unsigned seen = 0;
   size_t n = test_isas(isas);
   for (size_t i = 0; i < n; i++) {
     gru_layer *a = build(&s, isas[i], GRU_FORMAT_ONNX, g, is_onnx_weight, NULL);
     gru_layer *b = build(&s, isas[i], GRU_FORMAT_KERAS, NULL, NULL, &keras);
+    note_path(a, &seen);
     char what[200];
     snprintf(what, sizeof what, "%s (%s) as Keras reset_after=%s",
              interop_base_name(path), gru_isa_name(isas[i]),
@@ -319,7 +335,7 @@ static void onnx_case_to_keras(const char *path, size_t *cases) {
   }
   print_message("  %-40s lbr=%zu -> reset_after=%s: bit-identical on %zu "
                 "path(s)\n", interop_base_name(path), lbr,
-                lbr ? "True " : "False", n);
+                lbr ? "True " : "False", paths(seen));
   (*cases)++;
   free(h0_buf);
   tensors_free(&keras);
@@ -360,10 +376,12 @@ static void torch_case_to_keras(const char *path, size_t *cases) {
   run_io io = {T, B, L * D * B * H, x->data, h0 ? h0->data : NULL,
                lens ? lengths : NULL, bf ? GRU_BATCH_MAJOR : 0, T * B * D * H};
   gru_isa isas[3];
+  unsigned seen = 0;
   size_t n = test_isas(isas);
   for (size_t i = 0; i < n; i++) {
     gru_layer *a = build(&s, isas[i], GRU_FORMAT_TORCH, g, is_torch_weight, NULL);
     gru_layer *b = build(&s, isas[i], GRU_FORMAT_KERAS, NULL, NULL, &keras);
+    note_path(a, &seen);
     char what[200];
     snprintf(what, sizeof what, "%s (%s) as Keras reset_after=True",
              interop_base_name(path), gru_isa_name(isas[i]));
@@ -372,7 +390,7 @@ static void torch_case_to_keras(const char *path, size_t *cases) {
     gru_layer_destroy(b);
   }
   print_message("  %-40s PyTorch -> reset_after=True: bit-identical on %zu "
-                "path(s)\n", interop_base_name(path), n);
+                "path(s)\n", interop_base_name(path), paths(seen));
   (*cases)++;
   tensors_free(&keras);
   golden_free(g);
