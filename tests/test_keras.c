@@ -8,7 +8,8 @@
  *    every CPU path, batch-major as Keras's inputs are; y and h_n must
  *    match within INTEROP_TOLERANCE. go_backwards is GRU_REVERSE, whose
  *    outputs sit at their input step; Keras returns them in processing
- *    order, so the test reads them backwards.
+ *    order, so the test reads them backwards. Bidirectional's merge_mode
+ *    'concat' is GRU_BIDIRECTIONAL, 'sum' GRU_BIDIRECTIONAL_SUM.
  * 2. Conversions: every ONNX golden case (both linear_before_reset) and
  *    every PyTorch golden case is converted here, by hand and apart from
  *    the library, to Keras's layout (kernel = W^T, gates z|r|h in columns;
@@ -35,7 +36,7 @@
 #include "interop_support.h"
 #include "support.h"
 
-#define MIN_CASES 10 /* the cases make_keras_golden.py writes */
+#define MIN_CASES 11 /* the cases make_keras_golden.py writes */
 #define KERAS_DIR GRU_TEST_DATA_DIR "/keras"
 #define ONNX_DIR GRU_TEST_DATA_DIR "/onnx"
 #define TORCH_DIR GRU_TEST_DATA_DIR "/torch"
@@ -697,9 +698,14 @@ static void test_keras_case(void **state) {
          back = interop_meta_size(g, "go_backwards", 1),
          D = interop_meta_size(g, "bidirectional", 1) + 1,
          use_bias = interop_meta_size(g, "use_bias", 1);
+  const char *merge = golden_meta(g, "merge_mode");
+  CHECK(merge != NULL, "no meta merge_mode");
+  int sum = strcmp(merge, "sum") == 0;
+  CHECK(sum || strcmp(merge, D == 2 ? "concat" : "none") == 0, "merge_mode %s", merge);
+  size_t W = sum ? H : D * H; /* an output row */
   CHECK(!(back && D == 2), "go_backwards inside Bidirectional");
   const golden_tensor *x = interop_need(g, "x", 3, (size_t[]){B, T, I});
-  const golden_tensor *y = interop_need(g, "y", 3, (size_t[]){B, T, D * H});
+  const golden_tensor *y = interop_need(g, "y", 3, (size_t[]){B, T, W});
   const golden_tensor *h_n = interop_need(g, "h_n", 3, (size_t[]){L * D, B, H});
   const golden_tensor *h0 = golden_find(g, "initial_state");
   if (h0) interop_need(g, "initial_state", 3, (size_t[]){L * D, B, H});
@@ -707,7 +713,8 @@ static void test_keras_case(void **state) {
   for (size_t i = 0; i < g->num_tensors; i++) weights += is_keras_weight(g->tensors[i].name);
   CHECK(weights == L * D * (use_bias ? 3 : 2), "%zu weight tensors", weights);
   shape_spec s = {after ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
-                  D == 2 ? GRU_BIDIRECTIONAL : back ? GRU_REVERSE : GRU_FORWARD,
+                  sum ? GRU_BIDIRECTIONAL_SUM
+                  : D == 2 ? GRU_BIDIRECTIONAL : back ? GRU_REVERSE : GRU_FORWARD,
                   L, I, H};
   /* build() fails the test itself; the path it took comes back through
    * the layer. */
@@ -724,9 +731,8 @@ static void test_keras_case(void **state) {
   /* Keras returns a go_backwards layer's outputs in processing order. */
   for (size_t b = 0; b < B; b++)
     for (size_t t = 0; t < T; t++)
-      memcpy(ctx->y_keras + (b * T + t) * D * H,
-             ctx->y + (b * T + (back ? T - 1 - t : t)) * D * H,
-             D * H * sizeof(float));
+      memcpy(ctx->y_keras + (b * T + t) * W,
+             ctx->y + (b * T + (back ? T - 1 - t : t)) * W, W * sizeof(float));
   double ey = interop_compare(ctx->spec->name, ctx->y_keras, y, INTEROP_TOLERANCE);
   double eh = interop_compare(ctx->spec->name, ctx->h_n, h_n, INTEROP_TOLERANCE);
   print_message("  %-30s %-6s max err y %.3g  h_n %.3g\n",
