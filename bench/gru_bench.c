@@ -67,7 +67,7 @@ static double time_once(gru_sequence *s, const config *c, const float *x, float 
   if (streaming) {
     for (size_t t = 0; t < c->steps; t++)
       gru_sequence_step(s, c->batch, x + t * c->batch * c->input, 0,
-                        y + t * c->batch * c->hidden, 0, NULL, NULL);
+                        y + t * c->batch * c->hidden, 0, NULL, NULL, 0);
   } else {
     gru_sequence_run(s, c->steps, c->batch, x, 0, y, 0, NULL, 0);
   }

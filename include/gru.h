@@ -458,17 +458,21 @@ GRU_API gru_status gru_sequence_run(gru_sequence *sequence, size_t steps,
  * last layer, rows y_stride apart (0 means dense).
  *
  * reset, if not NULL, holds batch flags: a row whose flag is non-zero
- * first restarts from h_init (if not NULL: [L, batch, H], as in
- * gru_sequence_reset()) or from zero, so independent streams can share a
- * batch. Only unidirectional layers (GRU_FORWARD) can be stepped.
- * Errors: GRU_ERR_NULL, GRU_ERR_SIZE, GRU_ERR_CAPACITY,
- * GRU_ERR_UNSUPPORTED (a reverse or bidirectional layer). On error the
- * state is unchanged. */
+ * first restarts from h_init (if not NULL: [L, batch, H] as in
+ * gru_sequence_reset(), h_init_count = L*batch*H floats) or from zero, so
+ * independent streams can share a batch. Like x, y and the lengths of
+ * gru_sequence_run(), reset's size is given by batch; h_init carries a
+ * count as every state buffer does. Only unidirectional layers
+ * (GRU_FORWARD) can be stepped.
+ * Errors: GRU_ERR_NULL, GRU_ERR_SIZE (also h_init_count wrong),
+ * GRU_ERR_CAPACITY, GRU_ERR_UNSUPPORTED (a reverse or bidirectional
+ * layer). On error the state is unchanged. */
 GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch,
                                      const float *x, size_t x_stride,
                                      float *y, size_t y_stride,
                                      const unsigned char *reset,
-                                     const float *h_init);
+                                     const float *h_init,
+                                     size_t h_init_count);
 
 /* ======================================================================
  * 8. Saving and restoring state

@@ -103,7 +103,7 @@ gru_status gru_builder_set_tensor(gru_builder *b, gru_format format,
   gru__tensor t;
   if (!gru__format_parse(f, &b->shape, name, &t))
     return gru__fail(b->error, GRU_ERR_NAME,
-                     "'%.64s' is not a %s tensor of this GRU (%zu layer(s), %zu direction(s))",
+                     "'%.64s' is not a tensor of the %s format for this GRU (%zu layer(s), %zu direction(s))",
                      name, f->name, b->shape.layers, b->shape.dirs);
   size_t want[GRU_MAX_DIMS];
   size_t want_ndim = t.kind->shape(&b->shape, t.layer, want);

@@ -84,7 +84,8 @@ static void restart_rows(gru_sequence *q, size_t batch,
 
 gru_status gru_sequence_step(gru_sequence *q, size_t batch, const float *x,
                              size_t x_stride, float *y, size_t y_stride,
-                             const unsigned char *reset, const float *h_init) {
+                             const unsigned char *reset, const float *h_init,
+                             size_t h_init_count) {
   if (!q) return GRU_ERR_NULL;
   if (!x) return gru__fail(q->error, GRU_ERR_NULL, "x must not be NULL");
   const gru__shape *s = &q->layer->weights.shape;
@@ -97,6 +98,10 @@ gru_status gru_sequence_step(gru_sequence *q, size_t batch, const float *x,
     st = check_rows(q, "x", (float *)x, x_stride, s->input, 1, batch, false, &xr);
   if (st == GRU_OK && y)
     st = check_rows(q, "y", y, y_stride, s->output, 1, batch, false, &yr);
+  size_t want = s->layers * batch * s->hidden;
+  if (st == GRU_OK && reset && h_init && h_init_count != want)
+    st = gru__fail(q->error, GRU_ERR_SIZE, "h_init of %zu rows is %zu floats, not %zu",
+                   batch, want, h_init_count);
   if (st != GRU_OK) return st;
   if (reset) restart_rows(q, batch, reset, h_init);
   gru__forward(q, 1, batch, &xr, &yr, NULL, false);

@@ -267,7 +267,7 @@ static void test_step_equals_run(void **state) {
     assert_int_equal(gru_sequence_run(n, T, B, x, 0, NULL, 0, NULL, 0), GRU_OK);
     double worst = 0;
     for (size_t t = 0; t < T; t++) {
-      assert_int_equal(gru_sequence_step(s, B, x + t * B * I, 0, y_step, 0, NULL, NULL), GRU_OK);
+      assert_int_equal(gru_sequence_step(s, B, x + t * B * I, 0, y_step, 0, NULL, NULL, 0), GRU_OK);
       worst = fmax(worst, test_max_diff_f(y_step, y_run + t * B * H, B * H));
     }
     assert_int_equal(gru_sequence_get_state(a, B, hn_run, L * B * H), GRU_OK);
@@ -277,7 +277,7 @@ static void test_step_equals_run(void **state) {
     assert_true(test_max_diff_f(hn_step, hn_run, L * B * H) <= 1e-6);
     assert_memory_equal(hn_nul, hn_run, sizeof hn_run);
     /* A smaller batch touches only its rows. */
-    assert_int_equal(gru_sequence_step(s, 2, x, 0, y_step, 0, NULL, NULL), GRU_OK);
+    assert_int_equal(gru_sequence_step(s, 2, x, 0, y_step, 0, NULL, NULL, 0), GRU_OK);
     float after[2 * 6 * 14];
     assert_int_equal(gru_sequence_get_state(s, B, after, L * B * H), GRU_OK);
     for (size_t k = 0; k < L; k++)
@@ -310,20 +310,20 @@ static void test_step_reset_mask(void **state) {
   test_fill(x, B * I, &seed, 1.0f);
   test_fill(h_init, B * H, &seed, 0.5f);
   for (int i = 0; i < 3; i++)
-    assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, NULL, NULL), GRU_OK);
+    assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, NULL, NULL, 0), GRU_OK);
   gru_sequence *cont;
   assert_int_equal(gru_sequence_clone(&cont, s), GRU_OK);
   unsigned char mask[3] = {0, 1, 1};
-  assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, mask, h_init), GRU_OK);
-  assert_int_equal(gru_sequence_step(cont, B, x, 0, y_cont, 0, NULL, NULL), GRU_OK);
+  assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, mask, h_init, B * H), GRU_OK);
+  assert_int_equal(gru_sequence_step(cont, B, x, 0, y_cont, 0, NULL, NULL, 0), GRU_OK);
   assert_int_equal(gru_sequence_reset(fresh, B, h_init, B * H), GRU_OK);
-  assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL), GRU_OK);
+  assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL, 0), GRU_OK);
   assert_memory_equal(y, y_cont, H * sizeof(float));                  /* row 0 went on */
   assert_memory_equal(y + H, y_fresh + H, 2 * H * sizeof(float));     /* rows 1, 2 restarted */
   mask[2] = 0;
-  assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, mask, NULL), GRU_OK);
+  assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, mask, NULL, 0), GRU_OK);
   assert_int_equal(gru_sequence_reset(fresh, B, NULL, 0), GRU_OK);
-  assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL), GRU_OK);
+  assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL, 0), GRU_OK);
   assert_memory_equal(y + H, y_fresh + H, H * sizeof(float));         /* from zero */
   gru_sequence_destroy(s);
   gru_sequence_destroy(cont);

@@ -319,7 +319,7 @@ static const bad_tensor bad_tensors[] = {
     {"ONNX W squeezed to [3H, I]", RB, FW, 1, GRU_FORMAT_ONNX, "W", 2, {3 * H, I},
      GRU_ERR_SHAPE, "expected shape [1, 15, 4], got [15, 4]"},
     {"ONNX W_reverse (ONNX tensors hold both directions)", RB, BI, 1, GRU_FORMAT_ONNX,
-     "W_reverse", 3, {2, 3 * H, I}, GRU_ERR_NAME, "'W_reverse' is not a ONNX tensor"},
+     "W_reverse", 3, {2, 3 * H, I}, GRU_ERR_NAME, "'W_reverse' is not a tensor of the ONNX format"},
     {"ONNX W_l1 on a one-layer GRU", RB, FW, 1, GRU_FORMAT_ONNX, "W_l1", 3, {1, 3 * H, H},
      GRU_ERR_NAME, "(1 layer(s), 1 direction(s))"},
     {"ONNX W_l1 with layer 0's input width", RB, BI, 2, GRU_FORMAT_ONNX, "W_l1", 3,
@@ -340,7 +340,7 @@ static const bad_tensor bad_tensors[] = {
     /* PyTorch: 2-layer names on a 1-layer GRU, a reverse direction on a
      * single-direction GRU, layer 1's input width, 6H biases. */
     {"PyTorch bias_hh_l1 on a one-layer GRU", RA, FW, 1, GRU_FORMAT_TORCH, "bias_hh_l1",
-     1, {3 * H}, GRU_ERR_NAME, "'bias_hh_l1' is not a PyTorch tensor"},
+     1, {3 * H}, GRU_ERR_NAME, "'bias_hh_l1' is not a tensor of the PyTorch format"},
     {"PyTorch weight_hh_l0_reverse on GRU_REVERSE (one direction)", RA, RV, 1,
      GRU_FORMAT_TORCH, "weight_hh_l0_reverse", 2, {3 * H, H}, GRU_ERR_NAME,
      "weight_hh_l0_reverse"},

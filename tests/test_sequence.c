@@ -121,7 +121,7 @@ static void test_bad_runs(void **state) {
       {GRU_ERR_SIZE, T, 0, 0, 0, f->x, NULL, 0},
       {GRU_ERR_CAPACITY, T, B + 1, 0, 0, f->x, NULL, 0},
       {GRU_ERR_CAPACITY, T + 1, B, 0, 0, f->x, NULL, 0},
-      {GRU_ERR_INVALID, T, B, 0, 0, f->x, NULL, 2},
+      {GRU_ERR_INVALID, T, B, 0, 0, f->x, NULL, 4},
       {GRU_ERR_INVALID, T, B, 0, 0, f->x, NULL, 0x80000000u},
       {GRU_ERR_INVALID, T, B, 0, 0, f->x, long_len, 0},
       {GRU_ERR_SIZE, T, B, I - 1, 0, f->x, NULL, 0},
@@ -141,16 +141,20 @@ static void test_bad_runs(void **state) {
 static void test_bad_steps(void **state) {
   fixture *f = *state;
   float y[B * H];
-  assert_int_equal(gru_sequence_step(NULL, B, f->x, 0, y, 0, NULL, NULL), GRU_ERR_NULL);
-  assert_int_equal(gru_sequence_step(f->seq, B, NULL, 0, y, 0, NULL, NULL), GRU_ERR_NULL);
+  assert_int_equal(gru_sequence_step(NULL, B, f->x, 0, y, 0, NULL, NULL, 0), GRU_ERR_NULL);
+  assert_int_equal(gru_sequence_step(f->seq, B, NULL, 0, y, 0, NULL, NULL, 0), GRU_ERR_NULL);
   assert_unchanged(f);
-  assert_int_equal(gru_sequence_step(f->seq, 0, f->x, 0, y, 0, NULL, NULL), GRU_ERR_SIZE);
+  assert_int_equal(gru_sequence_step(f->seq, 0, f->x, 0, y, 0, NULL, NULL, 0), GRU_ERR_SIZE);
   assert_unchanged(f);
-  assert_int_equal(gru_sequence_step(f->seq, B + 1, f->x, 0, y, 0, NULL, NULL), GRU_ERR_CAPACITY);
+  assert_int_equal(gru_sequence_step(f->seq, B + 1, f->x, 0, y, 0, NULL, NULL, 0), GRU_ERR_CAPACITY);
   assert_unchanged(f);
   unsigned char mask[B] = {1, 1, 1};
-  assert_int_equal(gru_sequence_step(f->seq, B, f->x, 1, y, 0, mask, NULL), GRU_ERR_SIZE);
+  assert_int_equal(gru_sequence_step(f->seq, B, f->x, 1, y, 0, mask, NULL, 0), GRU_ERR_SIZE);
   assert_unchanged(f); /* the reset mask was not applied */
+  float h_init[L * B * H] = {0};
+  assert_int_equal(gru_sequence_step(f->seq, B, f->x, 0, y, 0, mask, h_init, L * B * H - 1),
+                   GRU_ERR_SIZE);
+  assert_unchanged(f);
   /* Only forward layers step. */
   for (int dir = GRU_REVERSE; dir <= GRU_BIDIRECTIONAL_SUM; dir++) {
     test_model m;
@@ -158,7 +162,7 @@ static void test_bad_steps(void **state) {
     gru_layer *l = test_model_build(&m, GRU_ISA_SCALAR);
     gru_sequence *s;
     assert_int_equal(gru_sequence_create(&s, l, B, T), GRU_OK);
-    assert_int_equal(gru_sequence_step(s, B, f->x, 0, NULL, 0, NULL, NULL), GRU_ERR_UNSUPPORTED);
+    assert_int_equal(gru_sequence_step(s, B, f->x, 0, NULL, 0, NULL, NULL, 0), GRU_ERR_UNSUPPORTED);
     assert_true(strlen(gru_sequence_error(s)) > 0);
     gru_sequence_destroy(s);
     gru_layer_destroy(l);
@@ -185,9 +189,9 @@ static void test_save_load_clone(void **state) {
   assert_int_equal(gru_sequence_create(&restored, f->layer, B, T), GRU_OK);
   assert_int_equal(gru_sequence_load_state(restored, buf, need), GRU_OK);
   float y0[B * H], y1[B * H], y2[B * H];
-  assert_int_equal(gru_sequence_step(f->seq, B, f->x, 0, y0, 0, NULL, NULL), GRU_OK);
-  assert_int_equal(gru_sequence_step(clone, B, f->x, 0, y1, 0, NULL, NULL), GRU_OK);
-  assert_int_equal(gru_sequence_step(restored, B, f->x, 0, y2, 0, NULL, NULL), GRU_OK);
+  assert_int_equal(gru_sequence_step(f->seq, B, f->x, 0, y0, 0, NULL, NULL, 0), GRU_OK);
+  assert_int_equal(gru_sequence_step(clone, B, f->x, 0, y1, 0, NULL, NULL, 0), GRU_OK);
+  assert_int_equal(gru_sequence_step(restored, B, f->x, 0, y2, 0, NULL, NULL, 0), GRU_OK);
   assert_memory_equal(y0, y1, sizeof y0);
   assert_memory_equal(y0, y2, sizeof y0);
   assert_int_equal(gru_sequence_load_state(f->seq, buf, need), GRU_OK); /* back to before */

@@ -232,7 +232,7 @@ static void run_layer(run_ctx *ctx, const case_config *c, const case_data *d) {
   if (c->cell) {
     for (size_t t = 0; t < T; t++)
       CHECK_GRU(gru_sequence_step(s, B, d->x->data + t * B * c->input, 0,
-                                  ctx->y + t * B * c->hidden, 0, NULL, NULL),
+                                  ctx->y + t * B * c->hidden, 0, NULL, NULL, 0),
                 gru_sequence_error(s));
   } else {
     CHECK_GRU(gru_sequence_run(s, T, B, d->x->data, 0, ctx->y, 0, d->lens,
