@@ -60,14 +60,13 @@ static gru_layer *make_layer(gru_variant v, size_t I, size_t H) {
 }
 
 /* Microseconds per step of one repetition: a whole run, or steps calls. */
-static double time_once(gru_sequence *s, const config *c, const float *x, float *y,
-                        int streaming) {
+static double time_once(gru_sequence *s, const config *c, const float *x, float *y, int streaming) {
   gru_sequence_reset(s, c->batch, NULL, 0);
   double t0 = now_us();
   if (streaming) {
     for (size_t t = 0; t < c->steps; t++)
-      gru_sequence_step(s, c->batch, x + t * c->batch * c->input, 0,
-                        y + t * c->batch * c->hidden, 0, NULL, NULL, 0);
+      gru_sequence_step(s, c->batch, x + t * c->batch * c->input, 0, y + t * c->batch * c->hidden,
+                        0, NULL, NULL, 0);
   } else {
     gru_sequence_run(s, c->steps, c->batch, x, 0, y, 0, NULL, 0);
   }
@@ -83,12 +82,13 @@ static void bench(const config *c, gru_variant v, int streaming) {
   fill(x, c->steps * c->batch * c->input, 7);
   double us[REPS];
   time_once(s, c, x, y, streaming); /* warm-up */
-  for (int r = 0; r < REPS; r++) us[r] = time_once(s, c, x, y, streaming);
+  for (int r = 0; r < REPS; r++)
+    us[r] = time_once(s, c, x, y, streaming);
   qsort(us, REPS, sizeof us[0], cmp);
   printf("%-2s %-12s %-9s I=%-5zu H=%-5zu B=%-4zu T=%-4zu  %9.2f us/step  (min %.2f, max %.2f)\n",
          c->name, v == GRU_RESET_AFTER ? "reset-after" : "reset-before",
-         streaming ? "step" : "sequence", c->input, c->hidden, c->batch, c->steps,
-         us[REPS / 2], us[0], us[REPS - 1]);
+         streaming ? "step" : "sequence", c->input, c->hidden, c->batch, c->steps, us[REPS / 2],
+         us[0], us[REPS - 1]);
   free(x);
   free(y);
   gru_sequence_destroy(s);
@@ -99,8 +99,8 @@ int main(int argc, char **argv) {
   int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
   char blas[256];
   gru_blas_info(blas, sizeof blas);
-  printf("libgru %s, kernels %s, BLAS: %s\n", gru_version_string(),
-         gru_isa_name(gru_cpu_isa()), blas);
+  printf("libgru %s, kernels %s, BLAS: %s\n", gru_version_string(), gru_isa_name(gru_cpu_isa()),
+         blas);
   printf("median of %d repetitions after one warm-up\n", REPS);
   size_t n = quick ? 1 : sizeof configs / sizeof configs[0];
   for (size_t i = 0; i < n; i++)

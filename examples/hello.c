@@ -12,9 +12,12 @@ static int check(gru_status st, const char *what) {
 
 int main(void) {
   float w_ih[3 * H * I], w_hh[3 * H * H], x[T * I], y[T * H], h[H];
-  for (int i = 0; i < 3 * H * I; i++) w_ih[i] = 0.1f * (float)(i % 7) - 0.3f;
-  for (int i = 0; i < 3 * H * H; i++) w_hh[i] = 0.05f * (float)(i % 5) - 0.1f;
-  for (int i = 0; i < T * I; i++) x[i] = (float)(i % 3) - 1.0f;
+  for (int i = 0; i < 3 * H * I; i++)
+    w_ih[i] = 0.1f * (float)(i % 7) - 0.3f;
+  for (int i = 0; i < 3 * H * H; i++)
+    w_hh[i] = 0.05f * (float)(i % 5) - 0.1f;
+  for (int i = 0; i < T * I; i++)
+    x[i] = (float)(i % 3) - 1.0f;
 
   gru_builder *b;
   gru_layer *layer;

@@ -78,8 +78,7 @@ extern "C" {
 #define GRU_VERSION_MAJOR 0
 #define GRU_VERSION_MINOR 1
 #define GRU_VERSION_PATCH 0
-#define GRU_VERSION_NUMBER \
-  (GRU_VERSION_MAJOR * 10000 + GRU_VERSION_MINOR * 100 + GRU_VERSION_PATCH)
+#define GRU_VERSION_NUMBER (GRU_VERSION_MAJOR * 10000 + GRU_VERSION_MINOR * 100 + GRU_VERSION_PATCH)
 #define GRU_VERSION_STRING "0.1.0"
 
 /* Returns GRU_VERSION_NUMBER of the library actually loaded, so a program
@@ -96,23 +95,22 @@ GRU_API const char *gru_version_string(void);
 
 /* One list generates the enum and the messages of gru_strerror().
  * Values are part of the ABI and never change meaning. */
-#define GRU_STATUS_LIST(X)                                                   \
-  X(GRU_OK, 0, "success")                                                    \
-  X(GRU_ERR_NULL, 1, "a required pointer argument is NULL")                  \
-  X(GRU_ERR_SIZE, 2, "a size is zero, too large, or overflows")              \
-  X(GRU_ERR_INVALID, 3, "an argument value is out of range")                 \
-  X(GRU_ERR_SHAPE, 4, "a tensor's shape does not match the layer")           \
-  X(GRU_ERR_NAME, 5, "unknown tensor name for this weight format")           \
-  X(GRU_ERR_MISSING, 6, "a required weight tensor was not set")              \
-  X(GRU_ERR_UNSUPPORTED, 7,                                                  \
-    "not supported for this layer's variant or direction")                   \
-  X(GRU_ERR_CAPACITY, 8, "batch or steps exceed the sequence's capacity")    \
-  X(GRU_ERR_MISMATCH, 9, "data belongs to another layer configuration")      \
-  X(GRU_ERR_STATE, 10, "the handle is not ready for this call")              \
-  X(GRU_ERR_NOMEM, 11, "out of memory")                                      \
-  X(GRU_ERR_IO, 12, "a file could not be opened, read or written")          \
-  X(GRU_ERR_FORMAT, 13, "malformed model or state data")                     \
-  X(GRU_ERR_BUFFER, 14, "the output buffer is too small")                    \
+#define GRU_STATUS_LIST(X)                                                         \
+  X(GRU_OK, 0, "success")                                                          \
+  X(GRU_ERR_NULL, 1, "a required pointer argument is NULL")                        \
+  X(GRU_ERR_SIZE, 2, "a size is zero, too large, or overflows")                    \
+  X(GRU_ERR_INVALID, 3, "an argument value is out of range")                       \
+  X(GRU_ERR_SHAPE, 4, "a tensor's shape does not match the layer")                 \
+  X(GRU_ERR_NAME, 5, "unknown tensor name for this weight format")                 \
+  X(GRU_ERR_MISSING, 6, "a required weight tensor was not set")                    \
+  X(GRU_ERR_UNSUPPORTED, 7, "not supported for this layer's variant or direction") \
+  X(GRU_ERR_CAPACITY, 8, "batch or steps exceed the sequence's capacity")          \
+  X(GRU_ERR_MISMATCH, 9, "data belongs to another layer configuration")            \
+  X(GRU_ERR_STATE, 10, "the handle is not ready for this call")                    \
+  X(GRU_ERR_NOMEM, 11, "out of memory")                                            \
+  X(GRU_ERR_IO, 12, "a file could not be opened, read or written")                 \
+  X(GRU_ERR_FORMAT, 13, "malformed model or state data")                           \
+  X(GRU_ERR_BUFFER, 14, "the output buffer is too small")                          \
   X(GRU_ERR_SYSTEM, 15, "a system resource could not be obtained")
 
 #define GRU__STATUS_ENUM(name, value, message) name = value,
@@ -184,8 +182,8 @@ typedef enum gru_format {
  * docs/numerics.md; AVX2 and AVX-512 give bit-identical kernels. */
 typedef enum gru_isa {
   GRU_ISA_SCALAR = 0,
-  GRU_ISA_AVX2 = 1,   /* AVX2 + FMA */
-  GRU_ISA_AVX512 = 2  /* AVX-512 F, BW, DQ, VL */
+  GRU_ISA_AVX2 = 1,  /* AVX2 + FMA */
+  GRU_ISA_AVX512 = 2 /* AVX-512 F, BW, DQ, VL */
 } gru_isa;
 
 /* Builder options, set with gru_builder_set_option(). */
@@ -214,10 +212,12 @@ typedef enum gru_info {
 } gru_info;
 
 /* Flags for gru_sequence_run(). */
-#define GRU_BATCH_MAJOR 1u /* x and y are [B, T, .] (PyTorch batch_first,
-                              ONNX layout=1); default [T, B, .] */
-#define GRU_SPLIT_DIRECTIONS 2u /* time-major y is [T, D, B, H] (ONNX's Y,
-                              layout=0) instead of [T, B, D*H] */
+#define GRU_BATCH_MAJOR                             \
+  1u /* x and y are [B, T, .] (PyTorch batch_first, \
+        ONNX layout=1); default [T, B, .] */
+#define GRU_SPLIT_DIRECTIONS                    \
+  2u /* time-major y is [T, D, B, H] (ONNX's Y, \
+   layout=0) instead of [T, B, D*H] */
 
 /* The largest number of dimensions of a tensor in any weight format. */
 #define GRU_MAX_DIMS 3
@@ -273,8 +273,7 @@ GRU_API gru_status gru_builder_create(gru_builder **out);
 
 /* As gru_builder_create(), with a caller's allocator (ctx is passed back
  * to both functions). Returns GRU_ERR_NULL if out, alloc or free is NULL. */
-GRU_API gru_status gru_builder_create_custom(gru_builder **out,
-                                             gru_alloc_fn alloc,
+GRU_API gru_status gru_builder_create_custom(gru_builder **out, gru_alloc_fn alloc,
                                              gru_free_fn free, void *ctx);
 
 /* Frees a builder and every tensor it holds. NULL is a no-op. */
@@ -285,16 +284,13 @@ GRU_API void gru_builder_destroy(gru_builder *builder);
  * fit in size_t and every matrix dimension in a BLAS int.
  * Errors: GRU_ERR_NULL, GRU_ERR_INVALID (variant or direction),
  * GRU_ERR_SIZE (a zero size or an overflow), GRU_ERR_NOMEM. */
-GRU_API gru_status gru_builder_set_shape(gru_builder *builder,
-                                         gru_variant variant,
-                                         gru_direction direction,
-                                         size_t num_layers, size_t input_size,
-                                         size_t hidden_size);
+GRU_API gru_status gru_builder_set_shape(gru_builder *builder, gru_variant variant,
+                                         gru_direction direction, size_t num_layers,
+                                         size_t input_size, size_t hidden_size);
 
 /* Sets an option (gru_option). Errors: GRU_ERR_NULL, GRU_ERR_INVALID for
  * an unknown option or a value out of its range. */
-GRU_API gru_status gru_builder_set_option(gru_builder *builder,
-                                          gru_option option, size_t value);
+GRU_API gru_status gru_builder_set_option(gru_builder *builder, gru_option option, size_t value);
 
 /* Copies one weight tensor into the builder, converting it from format.
  * shape has ndim entries and must equal the tensor's shape in that format
@@ -305,10 +301,8 @@ GRU_API gru_status gru_builder_set_option(gru_builder *builder,
  * layer/direction past the shape), GRU_ERR_UNSUPPORTED (the format's
  * variant differs from the builder's: PyTorch weights into a reset-before
  * builder, say), GRU_ERR_SHAPE (ndim or shape differ from the expected). */
-GRU_API gru_status gru_builder_set_tensor(gru_builder *builder,
-                                          gru_format format, const char *name,
-                                          const float *data, size_t ndim,
-                                          const size_t *shape);
+GRU_API gru_status gru_builder_set_tensor(gru_builder *builder, gru_format format, const char *name,
+                                          const float *data, size_t ndim, const size_t *shape);
 
 /* Builds an immutable layer from the builder's shape, options and tensors.
  * The weights move into the layer (no copy): on success the builder keeps
@@ -340,14 +334,12 @@ GRU_API void gru_layer_destroy(gru_layer *layer);
 
 /* Reads one property (gru_info) into *value. Errors: GRU_ERR_NULL,
  * GRU_ERR_INVALID for a sequence-only or unknown key. */
-GRU_API gru_status gru_layer_get(const gru_layer *layer, gru_info key,
-                                 size_t *value);
+GRU_API gru_status gru_layer_get(const gru_layer *layer, gru_info key, size_t *value);
 
 /* Number of tensors the layer has in format (weights and biases of every
  * layer and direction). Errors: GRU_ERR_NULL, GRU_ERR_INVALID (format),
  * GRU_ERR_UNSUPPORTED (the format cannot express this layer's variant). */
-GRU_API gru_status gru_layer_tensor_count(const gru_layer *layer,
-                                          gru_format format, size_t *count);
+GRU_API gru_status gru_layer_tensor_count(const gru_layer *layer, gru_format format, size_t *count);
 
 /* Describes tensor number index (0 <= index < count) of format: its name
  * (NUL-terminated, at most GRU_MAX_NAME bytes with the NUL) into name,
@@ -355,10 +347,8 @@ GRU_API gru_status gru_layer_tensor_count(const gru_layer *layer,
  * each direction, weights before biases, as the format lists them.
  * Errors: as gru_layer_tensor_count(), GRU_ERR_INVALID (index),
  * GRU_ERR_BUFFER (name_size too small). */
-GRU_API gru_status gru_layer_tensor_info(const gru_layer *layer,
-                                         gru_format format, size_t index,
-                                         char *name, size_t name_size,
-                                         size_t *ndim,
+GRU_API gru_status gru_layer_tensor_info(const gru_layer *layer, gru_format format, size_t index,
+                                         char *name, size_t name_size, size_t *ndim,
                                          size_t shape[GRU_MAX_DIMS]);
 
 /* Writes one tensor in format into out (count floats, which must equal
@@ -366,8 +356,7 @@ GRU_API gru_status gru_layer_tensor_info(const gru_layer *layer,
  * is exact; an unset bias reads back as zeros.
  * Errors: GRU_ERR_NULL, GRU_ERR_INVALID (format), GRU_ERR_NAME,
  * GRU_ERR_UNSUPPORTED, GRU_ERR_SIZE (count differs from the tensor's). */
-GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer,
-                                        gru_format format, const char *name,
+GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer, gru_format format, const char *name,
                                         float *out, size_t count);
 
 /* ======================================================================
@@ -385,36 +374,32 @@ GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer,
  * success *out MUST be freed with gru_sequence_destroy().
  * Errors: GRU_ERR_NULL, GRU_ERR_SIZE (zero, overflowing, or beyond a BLAS
  * int), GRU_ERR_NOMEM. */
-GRU_API gru_status gru_sequence_create(gru_sequence **out,
-                                       const gru_layer *layer,
-                                       size_t max_batch, size_t max_steps);
+GRU_API gru_status gru_sequence_create(gru_sequence **out, const gru_layer *layer, size_t max_batch,
+                                       size_t max_steps);
 
 /* Creates a sequence with src's layer, capacities and state (an
  * independent copy). src is not modified. Errors: GRU_ERR_NULL,
  * GRU_ERR_NOMEM. */
-GRU_API gru_status gru_sequence_clone(gru_sequence **out,
-                                      const gru_sequence *src);
+GRU_API gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src);
 
 /* Frees a sequence. NULL is a no-op. */
 GRU_API void gru_sequence_destroy(gru_sequence *sequence);
 
 /* Reads one property (gru_info; layer keys answer for its layer). */
-GRU_API gru_status gru_sequence_get(const gru_sequence *sequence,
-                                    gru_info key, size_t *value);
+GRU_API gru_status gru_sequence_get(const gru_sequence *sequence, gru_info key, size_t *value);
 
 /* Sets the state of rows 0 .. batch-1: to h0, laid out as PyTorch's h_0
  * [L*D, batch, H] (index layer*D + direction), count = L*D*batch*H floats;
  * or to zero if h0 is NULL (count is then ignored). Rows from batch up are
  * untouched. Errors: GRU_ERR_NULL (sequence), GRU_ERR_SIZE (batch zero, or
  * count wrong), GRU_ERR_CAPACITY (batch > max_batch). */
-GRU_API gru_status gru_sequence_reset(gru_sequence *sequence, size_t batch,
-                                      const float *h0, size_t count);
+GRU_API gru_status gru_sequence_reset(gru_sequence *sequence, size_t batch, const float *h0,
+                                      size_t count);
 
 /* Copies the state of rows 0 .. batch-1 to h, laid out as PyTorch's h_n
  * [L*D, batch, H]; count must be L*D*batch*H. Errors: as
  * gru_sequence_reset(), and GRU_ERR_NULL if h is NULL. */
-GRU_API gru_status gru_sequence_get_state(const gru_sequence *sequence,
-                                          size_t batch, float *h,
+GRU_API gru_status gru_sequence_get_state(const gru_sequence *sequence, size_t batch, float *h,
                                           size_t count);
 
 /* The message of the sequence's last failed call ("" if none), valid
@@ -447,11 +432,9 @@ GRU_API const char *gru_sequence_error(const gru_sequence *sequence);
  * a stride smaller than its row), GRU_ERR_CAPACITY (batch > max_batch or
  * steps > max_steps), GRU_ERR_INVALID (unknown flag, a length above
  * steps). On error nothing is written and the state is unchanged. */
-GRU_API gru_status gru_sequence_run(gru_sequence *sequence, size_t steps,
-                                    size_t batch, const float *x,
-                                    size_t x_stride, float *y,
-                                    size_t y_stride, const size_t *lengths,
-                                    uint32_t flags);
+GRU_API gru_status gru_sequence_run(gru_sequence *sequence, size_t steps, size_t batch,
+                                    const float *x, size_t x_stride, float *y, size_t y_stride,
+                                    const size_t *lengths, uint32_t flags);
 
 /* Advances rows 0 .. batch-1 by one time step: x is [batch, I] (row b at
  * x + b*x_stride; 0 means dense), y (optional) receives [batch, H] of the
@@ -467,11 +450,9 @@ GRU_API gru_status gru_sequence_run(gru_sequence *sequence, size_t steps,
  * Errors: GRU_ERR_NULL, GRU_ERR_SIZE (also h_init_count wrong),
  * GRU_ERR_CAPACITY, GRU_ERR_UNSUPPORTED (a reverse or bidirectional
  * layer). On error the state is unchanged. */
-GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch,
-                                     const float *x, size_t x_stride,
-                                     float *y, size_t y_stride,
-                                     const unsigned char *reset,
-                                     const float *h_init,
+GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch, const float *x,
+                                     size_t x_stride, float *y, size_t y_stride,
+                                     const unsigned char *reset, const float *h_init,
                                      size_t h_init_count);
 
 /* ======================================================================
@@ -483,14 +464,13 @@ GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch,
  * machine (same endianness). */
 
 /* Bytes gru_sequence_save_state() writes for batch rows. */
-GRU_API gru_status gru_sequence_state_bytes(const gru_sequence *sequence,
-                                            size_t batch, size_t *bytes);
+GRU_API gru_status gru_sequence_state_bytes(const gru_sequence *sequence, size_t batch,
+                                            size_t *bytes);
 
 /* Writes the state of rows 0 .. batch-1 to buf (capacity bytes) and the
  * number of bytes written to *written. Errors: GRU_ERR_NULL, GRU_ERR_SIZE,
  * GRU_ERR_CAPACITY, GRU_ERR_BUFFER (capacity too small; nothing written). */
-GRU_API gru_status gru_sequence_save_state(const gru_sequence *sequence,
-                                           size_t batch, void *buf,
+GRU_API gru_status gru_sequence_save_state(const gru_sequence *sequence, size_t batch, void *buf,
                                            size_t capacity, size_t *written);
 
 /* Restores a state saved by gru_sequence_save_state() into rows 0 ..
@@ -498,8 +478,7 @@ GRU_API gru_status gru_sequence_save_state(const gru_sequence *sequence,
  * state, truncated, or another endianness), GRU_ERR_MISMATCH (saved from
  * another layer configuration), GRU_ERR_CAPACITY (saved batch >
  * max_batch). On error the state is unchanged. */
-GRU_API gru_status gru_sequence_load_state(gru_sequence *sequence,
-                                           const void *buf, size_t size);
+GRU_API gru_status gru_sequence_load_state(gru_sequence *sequence, const void *buf, size_t size);
 
 /* ======================================================================
  * 9. Platform queries

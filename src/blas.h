@@ -9,8 +9,7 @@
  * dimensions lda, ldb, ldc (callers keep every value within an int). A
  * single row (m = 1) goes to sgemv, which BLAS libraries run several times
  * faster than a one-row sgemm. */
-void gru__gemm_nt(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                  const float *b, size_t ldb, float beta, float *c,
-                  size_t ldc);
+void gru__gemm_nt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                  size_t ldb, float beta, float *c, size_t ldc);
 
 #endif

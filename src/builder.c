@@ -12,8 +12,8 @@ gru_status gru_builder_create(gru_builder **out) {
   return gru_builder_create_custom(out, a.alloc, a.free, a.ctx);
 }
 
-gru_status gru_builder_create_custom(gru_builder **out, gru_alloc_fn alloc,
-                                     gru_free_fn free, void *ctx) {
+gru_status gru_builder_create_custom(gru_builder **out, gru_alloc_fn alloc, gru_free_fn free,
+                                     void *ctx) {
   if (!out) return GRU_ERR_NULL;
   *out = NULL;
   if (!alloc || !free) return GRU_ERR_NULL;
@@ -33,18 +33,16 @@ void gru_builder_destroy(gru_builder *b) {
   gru__free(&a, b, sizeof *b);
 }
 
-gru_status gru_builder_set_shape(gru_builder *b, gru_variant variant,
-                                 gru_direction direction, size_t num_layers,
-                                 size_t input_size, size_t hidden_size) {
+gru_status gru_builder_set_shape(gru_builder *b, gru_variant variant, gru_direction direction,
+                                 size_t num_layers, size_t input_size, size_t hidden_size) {
   if (!b) return GRU_ERR_NULL;
   gru__shape s;
-  gru_status st = gru__shape_init(&s, variant, direction, num_layers,
-                                  input_size, hidden_size, b->error);
+  gru_status st =
+      gru__shape_init(&s, variant, direction, num_layers, input_size, hidden_size, b->error);
   if (st != GRU_OK) return st;
   gru__weights w;
   st = gru__weights_alloc(&w, &s, &b->alloc);
-  if (st != GRU_OK)
-    return gru__fail(b->error, st, "cannot hold the weights of this shape");
+  if (st != GRU_OK) return gru__fail(b->error, st, "cannot hold the weights of this shape");
   gru__weights_free(&b->weights, &b->alloc);
   b->weights = w;
   b->shape = s;
@@ -52,14 +50,12 @@ gru_status gru_builder_set_shape(gru_builder *b, gru_variant variant,
   return GRU_OK;
 }
 
-gru_status gru_builder_set_option(gru_builder *b, gru_option option,
-                                  size_t value) {
+gru_status gru_builder_set_option(gru_builder *b, gru_option option, size_t value) {
   if (!b) return GRU_ERR_NULL;
   switch (option) {
     case GRU_OPT_ISA:
       if (value > GRU_ISA_AVX512)
-        return gru__fail(b->error, GRU_ERR_INVALID,
-                         "GRU_OPT_ISA: %zu is not a gru_isa", value);
+        return gru__fail(b->error, GRU_ERR_INVALID, "GRU_OPT_ISA: %zu is not a gru_isa", value);
       b->isa_cap = (gru_isa)value;
       return GRU_OK;
   }
@@ -73,38 +69,36 @@ static void format_dims(char *buf, size_t size, size_t ndim, const size_t *shape
     used += (size_t)snprintf(buf + used, size - used, "%s%zu", i ? ", " : "", shape[i]);
 }
 
-static gru_status check_shape(gru_builder *b, const char *name, size_t ndim,
-                              const size_t *shape, size_t want_ndim,
-                              const size_t *want) {
+static gru_status check_shape(gru_builder *b, const char *name, size_t ndim, const size_t *shape,
+                              size_t want_ndim, const size_t *want) {
   bool same = ndim == want_ndim;
-  for (size_t i = 0; same && i < ndim; i++) same = shape[i] == want[i];
+  for (size_t i = 0; same && i < ndim; i++)
+    same = shape[i] == want[i];
   if (same) return GRU_OK;
   char got[96], expected[96];
   format_dims(got, sizeof got, ndim < 8 ? ndim : 8, shape);
   format_dims(expected, sizeof expected, want_ndim, want);
-  return gru__fail(b->error, GRU_ERR_SHAPE, "%s: expected shape [%s], got [%s]%s",
-                   name, expected, got, ndim >= 8 ? " (and more)" : "");
+  return gru__fail(b->error, GRU_ERR_SHAPE, "%s: expected shape [%s], got [%s]%s", name, expected,
+                   got, ndim >= 8 ? " (and more)" : "");
 }
 
-gru_status gru_builder_set_tensor(gru_builder *b, gru_format format,
-                                  const char *name, const float *data,
-                                  size_t ndim, const size_t *shape) {
+gru_status gru_builder_set_tensor(gru_builder *b, gru_format format, const char *name,
+                                  const float *data, size_t ndim, const size_t *shape) {
   if (!b) return GRU_ERR_NULL;
   if (!name || !data || !shape)
     return gru__fail(b->error, GRU_ERR_NULL, "name, data and shape must not be NULL");
-  if (!b->has_shape)
-    return gru__fail(b->error, GRU_ERR_STATE, "set the shape before the tensors");
+  if (!b->has_shape) return gru__fail(b->error, GRU_ERR_STATE, "set the shape before the tensors");
   const gru__format *f = gru__format_get(format);
   if (!f) return gru__fail(b->error, GRU_ERR_INVALID, "format %d is not a gru_format", (int)format);
   if (!gru__format_fits(f, &b->shape))
-    return gru__fail(b->error, GRU_ERR_UNSUPPORTED,
-                     "%s weights cannot describe a %s GRU", f->name,
+    return gru__fail(b->error, GRU_ERR_UNSUPPORTED, "%s weights cannot describe a %s GRU", f->name,
                      b->shape.variant == GRU_RESET_BEFORE ? "reset-before" : "reset-after");
   gru__tensor t;
   if (!gru__format_parse(f, &b->shape, name, &t))
-    return gru__fail(b->error, GRU_ERR_NAME,
-                     "'%.64s' is not a tensor of the %s format for this GRU (%zu layer(s), %zu direction(s))",
-                     name, f->name, b->shape.layers, b->shape.dirs);
+    return gru__fail(
+        b->error, GRU_ERR_NAME,
+        "'%.64s' is not a tensor of the %s format for this GRU (%zu layer(s), %zu direction(s))",
+        name, f->name, b->shape.layers, b->shape.dirs);
   size_t want[GRU_MAX_DIMS];
   size_t want_ndim = t.kind->shape(&b->shape, t.layer, want);
   gru_status st = check_shape(b, name, ndim, shape, want_ndim, want);
@@ -128,9 +122,8 @@ static gru_status check_complete(gru_builder *b) {
       for (unsigned bit = 0; bit < 6; bit++)
         if (!(c->set & (1u << bit)))
           return gru__fail(b->error, GRU_ERR_MISSING,
-                           "layer %zu%s: the %s weights of gate %s were never set",
-                           k, d ? " (reverse)" : "", bit & 1 ? "input" : "recurrent",
-                           gates[bit / 2]);
+                           "layer %zu%s: the %s weights of gate %s were never set", k,
+                           d ? " (reverse)" : "", bit & 1 ? "input" : "recurrent", gates[bit / 2]);
     }
   return GRU_OK;
 }
@@ -146,8 +139,7 @@ gru_status gru_builder_build(gru_builder *b, gru_layer **out) {
   if (st != GRU_OK) return st;
   gru_isa env_cap;
   if (gru__env_isa_cap(&env_cap) != GRU_OK)
-    return gru__fail(b->error, GRU_ERR_INVALID,
-                     "GRU_ISA must be scalar, avx2 or avx512");
+    return gru__fail(b->error, GRU_ERR_INVALID, "GRU_ISA must be scalar, avx2 or avx512");
   gru_isa isa = gru__cpu_isa();
   if (isa > b->isa_cap) isa = b->isa_cap;
   if (isa > env_cap) isa = env_cap;
@@ -157,6 +149,4 @@ gru_status gru_builder_build(gru_builder *b, gru_layer **out) {
   return GRU_OK;
 }
 
-const char *gru_builder_error(const gru_builder *b) {
-  return b ? b->error : "NULL builder";
-}
+const char *gru_builder_error(const gru_builder *b) { return b ? b->error : "NULL builder"; }

@@ -33,32 +33,24 @@
 
 /* XGETBV by hand: the intrinsic needs -mxsave, and this file is built for
  * the baseline ISA. Only called once OSXSAVE says the instruction exists. */
-static uint64_t read_xcr0(void)
-{
+static uint64_t read_xcr0(void) {
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   return ((uint64_t)hi << 32) | lo;
 }
 
-static int all_set(uint64_t value, uint64_t bits)
-{
-  return (value & bits) == bits;
-}
+static int all_set(uint64_t value, uint64_t bits) { return (value & bits) == bits; }
 
-gru_isa gru__cpu_isa(void)
-{
+gru_isa gru__cpu_isa(void) {
   unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d))
-    return GRU_ISA_SCALAR;
-  if (!all_set(c, LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX | LEAF1_ECX_FMA))
-    return GRU_ISA_SCALAR;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return GRU_ISA_SCALAR;
+  if (!all_set(c, LEAF1_ECX_OSXSAVE | LEAF1_ECX_AVX | LEAF1_ECX_FMA)) return GRU_ISA_SCALAR;
   uint64_t xcr0 = read_xcr0();
-  if (!all_set(xcr0, XCR0_AVX))
-    return GRU_ISA_SCALAR;
+  if (!all_set(xcr0, XCR0_AVX)) return GRU_ISA_SCALAR;
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !all_set(b, LEAF7_EBX_AVX2))
     return GRU_ISA_SCALAR;
-  if (all_set(b, LEAF7_EBX_AVX512F | LEAF7_EBX_AVX512DQ | LEAF7_EBX_AVX512BW |
-                     LEAF7_EBX_AVX512VL) &&
+  if (all_set(b,
+              LEAF7_EBX_AVX512F | LEAF7_EBX_AVX512DQ | LEAF7_EBX_AVX512BW | LEAF7_EBX_AVX512VL) &&
       all_set(xcr0, XCR0_AVX512))
     return GRU_ISA_AVX512;
   return GRU_ISA_AVX2;
@@ -66,31 +58,19 @@ gru_isa gru__cpu_isa(void)
 
 #else
 
-gru_isa gru__cpu_isa(void)
-{
-  return GRU_ISA_SCALAR;
-}
+gru_isa gru__cpu_isa(void) { return GRU_ISA_SCALAR; }
 
 #endif
 
-gru_status gru__env_isa_cap(gru_isa *cap)
-{
-  static const struct {
-    const char *name;
-    gru_isa isa;
-  } names[] = {
-      {"scalar", GRU_ISA_SCALAR},
-      {"avx2", GRU_ISA_AVX2},
-      {"avx512", GRU_ISA_AVX512},
-  };
+gru_status gru__env_isa_cap(gru_isa *cap) {
   const char *value = getenv("GRU_ISA");
   if (!value || !*value) {
     *cap = GRU_ISA_AVX512;
     return GRU_OK;
   }
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    if (strcmp(value, names[i].name) == 0) {
-      *cap = names[i].isa;
+  for (int i = GRU_ISA_SCALAR; i <= GRU_ISA_AVX512; i++) {
+    if (strcmp(value, gru_isa_name((gru_isa)i)) == 0) {
+      *cap = (gru_isa)i;
       return GRU_OK;
     }
   }

@@ -11,6 +11,7 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-gru_status gru__fail(char *buf, gru_status status, const char *fmt, ...);
+gru_status
+gru__fail(char *buf, gru_status status, const char *fmt, ...);
 
 #endif

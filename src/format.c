@@ -28,8 +28,7 @@ static size_t kind_dirs(const gru__tensor_kind *kind, const gru__shape *s) {
 /* Parses a decimal without sign or leading zeros; advances *p. */
 static bool parse_index(const char **p, size_t *out) {
   const char *q = *p;
-  if (*q < '0' || *q > '9' || (q[0] == '0' && q[1] >= '0' && q[1] <= '9'))
-    return false;
+  if (*q < '0' || *q > '9' || (q[0] == '0' && q[1] >= '0' && q[1] <= '9')) return false;
   size_t v = 0;
   for (; *q >= '0' && *q <= '9'; q++) {
     if (v > (SIZE_MAX - 9) / 10) return false;
@@ -41,8 +40,8 @@ static bool parse_index(const char **p, size_t *out) {
 }
 
 /* Parses the suffix after a kind's base: [_l<k>][_reverse]. */
-static bool parse_suffix(const char *p, const gru__tensor_kind *kind,
-                         const gru__shape *s, size_t *layer, size_t *dir) {
+static bool parse_suffix(const char *p, const gru__tensor_kind *kind, const gru__shape *s,
+                         size_t *layer, size_t *dir) {
   *layer = 0;
   *dir = 0;
   if (strncmp(p, "_l", 2) == 0 && p[2] >= '0' && p[2] <= '9') {
@@ -56,8 +55,8 @@ static bool parse_suffix(const char *p, const gru__tensor_kind *kind,
   return *p == '\0' && *layer < s->layers;
 }
 
-bool gru__format_parse(const gru__format *f, const gru__shape *s,
-                       const char *name, gru__tensor *t) {
+bool gru__format_parse(const gru__format *f, const gru__shape *s, const char *name,
+                       gru__tensor *t) {
   for (size_t i = 0; i < f->nkinds; i++) {
     const gru__tensor_kind *kind = &f->kinds[i];
     size_t n = strlen(kind->base);
@@ -84,8 +83,7 @@ size_t gru__format_count(const gru__format *f, const gru__shape *s) {
 
 /* Order: layer, then direction, then kind; kinds holding every direction
  * (ONNX) come once per layer, with direction 0. */
-bool gru__format_at(const gru__format *f, const gru__shape *s, size_t index,
-                    gru__tensor *t) {
+bool gru__format_at(const gru__format *f, const gru__shape *s, size_t index, gru__tensor *t) {
   size_t n = per_layer(f, s);
   if (n == 0 || index >= s->layers * n) return false;
   t->layer = index / n;
@@ -104,19 +102,18 @@ bool gru__format_at(const gru__format *f, const gru__shape *s, size_t index,
   return false;
 }
 
-bool gru__format_name(const gru__format *f, const gru__shape *s,
-                      const gru__tensor *t, char *buf, size_t size) {
+bool gru__format_name(const gru__format *f, const gru__shape *s, const gru__tensor *t, char *buf,
+                      size_t size) {
   char layer[32] = "";
-  if (f->always_layer_suffix || s->layers > 1)
-    snprintf(layer, sizeof layer, "_l%zu", t->layer);
-  int n = snprintf(buf, size, "%s%s%s", t->kind->base, layer,
-                   t->dir == 1 ? "_reverse" : "");
+  if (f->always_layer_suffix || s->layers > 1) snprintf(layer, sizeof layer, "_l%zu", t->layer);
+  int n = snprintf(buf, size, "%s%s%s", t->kind->base, layer, t->dir == 1 ? "_reverse" : "");
   return n >= 0 && (size_t)n < size;
 }
 
 size_t gru__shape_elems(size_t ndim, const size_t *shape) {
   size_t n = 1;
-  for (size_t i = 0; i < ndim; i++) n *= shape[i];
+  for (size_t i = 0; i < ndim; i++)
+    n *= shape[i];
   return n;
 }
 
@@ -125,9 +122,8 @@ const int gru__order_zrh[3] = {1, 0, 2};
 
 static float flip(float v, bool negate) { return negate ? -v : v; }
 
-void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m,
-                     const int order[3], bool negate_z, bool transposed,
-                     bool load) {
+void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m, const int order[3],
+                     bool negate_z, bool transposed, bool load) {
   size_t width = part == GRU__PART_H ? hidden : c->input;
   size_t col0 = part == GRU__PART_H ? 0 : hidden;
   for (int g = 0; g < 3; g++) {
@@ -136,30 +132,32 @@ void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m,
     size_t slot = (size_t)order[g] * hidden;
     for (size_t i = 0; i < hidden; i++)
       for (size_t j = 0; j < width; j++) {
-        float *e = transposed ? &m[j * 3 * hidden + slot + i]
-                              : &m[(slot + i) * width + j];
-        if (load) w[i * c->ld + j] = flip(*e, neg);
-        else *e = flip(w[i * c->ld + j], neg);
+        float *e = transposed ? &m[j * 3 * hidden + slot + i] : &m[(slot + i) * width + j];
+        if (load)
+          w[i * c->ld + j] = flip(*e, neg);
+        else
+          *e = flip(w[i * c->ld + j], neg);
       }
     if (load) c->set |= 1u << (2 * g + part);
   }
 }
 
-void gru__bias_copy(float *v, size_t hidden, float *m, const int order[3],
-                    bool negate_z, bool load) {
+void gru__bias_copy(float *v, size_t hidden, float *m, const int order[3], bool negate_z,
+                    bool load) {
   for (int g = 0; g < 3; g++) {
     bool neg = negate_z && g == GRU__GATE_Z;
     float *x = m + (size_t)order[g] * hidden;
     float *y = v + (size_t)g * hidden;
     for (size_t i = 0; i < hidden; i++) {
-      if (load) y[i] = flip(x[i], neg);
-      else x[i] = flip(y[i], neg);
+      if (load)
+        y[i] = flip(x[i], neg);
+      else
+        x[i] = flip(y[i], neg);
     }
   }
 }
 
-void gru__bias_sum(const gru__cell *c, size_t hidden, int gate, float *dst,
-                   bool negate) {
+void gru__bias_sum(const gru__cell *c, size_t hidden, int gate, float *dst, bool negate) {
   const float *x = c->bx + (size_t)gate * hidden;
   const float *h = c->bh + (size_t)gate * hidden;
   /* x + 0 is x except for -0; skipping it keeps a round trip exact. */

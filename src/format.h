@@ -31,9 +31,9 @@ typedef struct gru__tensor_kind {
 } gru__tensor_kind;
 
 typedef struct gru__format {
-  const char *name;           /* for messages: "PyTorch" */
-  unsigned variants;          /* variants the format can describe */
-  bool always_layer_suffix;   /* PyTorch writes "_l0" even for one layer */
+  const char *name;         /* for messages: "PyTorch" */
+  unsigned variants;        /* variants the format can describe */
+  bool always_layer_suffix; /* PyTorch writes "_l0" even for one layer */
   const gru__tensor_kind *kinds;
   size_t nkinds;
 } gru__format;
@@ -57,17 +57,15 @@ typedef struct gru__tensor {
 } gru__tensor;
 
 /* Finds the tensor a name denotes for shape s; false if none. */
-bool gru__format_parse(const gru__format *f, const gru__shape *s,
-                       const char *name, gru__tensor *t);
+bool gru__format_parse(const gru__format *f, const gru__shape *s, const char *name, gru__tensor *t);
 
 /* Number of tensors of the format for shape s, and the one at index. */
 size_t gru__format_count(const gru__format *f, const gru__shape *s);
-bool gru__format_at(const gru__format *f, const gru__shape *s, size_t index,
-                    gru__tensor *t);
+bool gru__format_at(const gru__format *f, const gru__shape *s, size_t index, gru__tensor *t);
 
 /* Writes the tensor's name; false if it needs more than size bytes. */
-bool gru__format_name(const gru__format *f, const gru__shape *s,
-                      const gru__tensor *t, char *buf, size_t size);
+bool gru__format_name(const gru__format *f, const gru__shape *s, const gru__tensor *t, char *buf,
+                      size_t size);
 
 /* Number of floats in a shape. */
 size_t gru__shape_elems(size_t ndim, const size_t *shape);
@@ -77,19 +75,17 @@ size_t gru__shape_elems(size_t ndim, const size_t *shape);
  * [3H, width] with gates in rows, or [width, 3H] with gates in columns if
  * transposed; order[g] is our gate g's place among m's three. The z gate
  * is negated if negate_z (the z flip). Loading marks the blocks set. */
-void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m,
-                     const int order[3], bool negate_z, bool transposed,
-                     bool load);
+void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m, const int order[3],
+                     bool negate_z, bool transposed, bool load);
 
 /* Copies between a format's bias vector src (3H, its gate order) and v
  * (3H, ours), as gru__gates_copy. */
-void gru__bias_copy(float *v, size_t hidden, float *m, const int order[3],
-                    bool negate_z, bool load);
+void gru__bias_copy(float *v, size_t hidden, float *m, const int order[3], bool negate_z,
+                    bool load);
 
 /* Writes the combined bias bx + bh of one gate to dst (H floats), negated
  * if negate: for formats with a single bias where we keep two. */
-void gru__bias_sum(const gru__cell *c, size_t hidden, int gate, float *dst,
-                   bool negate);
+void gru__bias_sum(const gru__cell *c, size_t hidden, int gate, float *dst, bool negate);
 
 /* Gate orders: our gate g (r, z, n) sits at order[g] in the format. */
 extern const int gru__order_rzn[3]; /* PyTorch, ours */

@@ -21,8 +21,7 @@ static size_t shape_b(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS])
   return 1;
 }
 
-static void copy_gate(gru__weights *w, size_t k, size_t d, int gate, float *m,
-                      bool load) {
+static void copy_gate(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load) {
   gru__cell *c = gru__weights_cell(w, k, d);
   size_t h = w->shape.hidden;
   float *rows = c->w + (size_t)gate * h * c->ld;
@@ -34,14 +33,15 @@ static void copy_gate(gru__weights *w, size_t k, size_t d, int gate, float *m,
   }
 }
 
-static void copy_bias(gru__weights *w, size_t k, size_t d, int gate, float *m,
-                      bool load) {
+static void copy_bias(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load) {
   gru__cell *c = gru__weights_cell(w, k, d);
   size_t h = w->shape.hidden, off = (size_t)gate * h;
   bool separate = gate == GRU__GATE_N && w->shape.variant == GRU_RESET_AFTER;
   if (!load) {
-    if (separate) memcpy(m, c->bx + off, h * sizeof(float));
-    else gru__bias_sum(c, h, gate, m, false);
+    if (separate)
+      memcpy(m, c->bx + off, h * sizeof(float));
+    else
+      gru__bias_sum(c, h, gate, m, false);
     return;
   }
   memcpy(c->bx + off, m, h * sizeof(float));
@@ -55,14 +55,12 @@ static void copy_b_hn(gru__weights *w, size_t k, size_t d, float *m, bool load) 
   memcpy(load ? bhn : m, load ? m : bhn, h * sizeof(float));
 }
 
-#define GATE_COPIES(g, name)                                                  \
-  static void copy_w_##name(gru__weights *w, size_t k, size_t d, float *m,    \
-                            bool load) {                                      \
-    copy_gate(w, k, d, g, m, load);                                           \
-  }                                                                           \
-  static void copy_b_##name(gru__weights *w, size_t k, size_t d, float *m,    \
-                            bool load) {                                      \
-    copy_bias(w, k, d, g, m, load);                                           \
+#define GATE_COPIES(g, name)                                                            \
+  static void copy_w_##name(gru__weights *w, size_t k, size_t d, float *m, bool load) { \
+    copy_gate(w, k, d, g, m, load);                                                     \
+  }                                                                                     \
+  static void copy_b_##name(gru__weights *w, size_t k, size_t d, float *m, bool load) { \
+    copy_bias(w, k, d, g, m, load);                                                     \
   }
 GATE_COPIES(GRU__GATE_R, r)
 GATE_COPIES(GRU__GATE_Z, z)
@@ -80,5 +78,5 @@ static const gru__tensor_kind kinds[] = {
     {"b_hn", true, AFTER, shape_b, copy_b_hn},
 };
 
-const gru__format gru__format_concat = {"concatenated", GRU__BOTH_VARIANTS, false,
-                                        kinds, sizeof kinds / sizeof kinds[0]};
+const gru__format gru__format_concat = {"concatenated", GRU__BOTH_VARIANTS, false, kinds,
+                                        sizeof kinds / sizeof kinds[0]};

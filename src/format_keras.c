@@ -31,13 +31,13 @@ static size_t shape_bias(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIM
 }
 
 static void copy_kernel(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, m,
-                  gru__order_zrh, true, true, load);
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, m, gru__order_zrh, true,
+                  true, load);
 }
 
 static void copy_recurrent(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, m,
-                  gru__order_zrh, true, true, load);
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, m, gru__order_zrh, true,
+                  true, load);
 }
 
 /* With reset_after=False Keras has one bias per gate: loading sets ours to

@@ -26,14 +26,12 @@ static size_t shape_b(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS])
   return 2;
 }
 
-static void copy_matrix(gru__weights *w, size_t k, int part, float *m,
-                        bool load) {
+static void copy_matrix(gru__weights *w, size_t k, int part, float *m, bool load) {
   size_t h = w->shape.hidden;
   for (size_t d = 0; d < w->shape.dirs; d++) {
     gru__cell *c = gru__weights_cell(w, k, d);
     size_t width = part == GRU__PART_H ? h : c->input;
-    gru__gates_copy(c, h, part, m + d * 3 * h * width, gru__order_zrh, true,
-                    false, load);
+    gru__gates_copy(c, h, part, m + d * 3 * h * width, gru__order_zrh, true, false, load);
   }
 }
 

@@ -41,19 +41,18 @@ static hoisted hoist(gru_sequence *q, const pass *p, size_t t0, size_t n) {
   const gru__rows *in = &p->in;
   bool time_major = in->t_step == b * in->b_step;
   if (time_major || n == p->steps || b == 1) {
-    gru__gemm_nt(n * b, 3 * h, c->input, gru__row(in, t0, 0), in->stride, w,
-                 c->ld, 0.0f, q->gx, 3 * h);
+    gru__gemm_nt(n * b, 3 * h, c->input, gru__row(in, t0, 0), in->stride, w, c->ld, 0.0f, q->gx,
+                 3 * h);
     return time_major ? (hoisted){b, 1} : (hoisted){1, n};
   }
   for (size_t r = 0; r < b; r++)
-    gru__gemm_nt(n, 3 * h, c->input, gru__row(in, t0, r), in->stride, w, c->ld,
-                 0.0f, q->gx + r * n * 3 * h, 3 * h);
+    gru__gemm_nt(n, 3 * h, c->input, gru__row(in, t0, r), in->stride, w, c->ld, 0.0f,
+                 q->gx + r * n * 3 * h, 3 * h);
   return (hoisted){1, n};
 }
 
 /* r, z and the candidate of every row, into q->act. */
-static void activate(gru_sequence *q, const pass *p, const float *gx,
-                     hoisted g) {
+static void activate(gru_sequence *q, const pass *p, const float *gx, hoisted g) {
   const gru__kernels *k = q->layer->kernels;
   size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, b = p->batch;
   const gru__cell *c = p->cell;
@@ -65,17 +64,15 @@ static void activate(gru_sequence *q, const pass *p, const float *gx,
     float *a = q->act + r * h3, *gh = q->gh + r * h3;
     k->gates(2 * h, x, gh, p->bias, a);
     if (after)
-      k->candidate_after(h, x + 2 * h, p->bias + 2 * h, a, gh + 2 * h,
-                         p->bias_hn, a + 2 * h);
+      k->candidate_after(h, x + 2 * h, p->bias + 2 * h, a, gh + 2 * h, p->bias_hn, a + 2 * h);
     else
       k->reset(h, a, state + r * h, q->rh + r * h);
   }
   if (after) return;
-  gru__gemm_nt(b, h, h, q->rh, h, c->w + 2 * h * c->ld, c->ld, 0.0f,
-               q->gh + 2 * h, h3);
+  gru__gemm_nt(b, h, h, q->rh, h, c->w + 2 * h * c->ld, c->ld, 0.0f, q->gh + 2 * h, h3);
   for (size_t r = 0; r < b; r++)
-    k->candidate_before(h, gx + r * g.b_step * h3 + 2 * h, q->gh + r * h3 + 2 * h,
-                        p->bias + 2 * h, q->act + r * h3 + 2 * h);
+    k->candidate_before(h, gx + r * g.b_step * h3 + 2 * h, q->gh + r * h3 + 2 * h, p->bias + 2 * h,
+                        q->act + r * h3 + 2 * h);
 }
 
 /* The update of every row still inside its length, and its output. */
@@ -91,7 +88,8 @@ static void update(gru_sequence *q, const pass *p, size_t t) {
     float *o = gru__row(&p->out, t, r) + p->col;
     if (p->accumulate) {
       if (active)
-        for (size_t i = 0; i < h; i++) o[i] += state[i];
+        for (size_t i = 0; i < h; i++)
+          o[i] += state[i];
     } else if (active) {
       memcpy(o, state, h * sizeof(float));
     } else {
@@ -128,17 +126,15 @@ static gru__rows inner_rows(const gru_sequence *q, size_t k, size_t batch) {
 
 /* The last layer's output rows of direction d: within a concatenated row
  * at column d*H, or (split) in a block of its own, ONNX's [T, D, B, H]. */
-static gru__rows final_rows(const gru__rows *y, const gru__shape *s, size_t d,
-                            size_t batch, bool split, size_t *col) {
+static gru__rows final_rows(const gru__rows *y, const gru__shape *s, size_t d, size_t batch,
+                            bool split, size_t *col) {
   *col = s->direction == GRU_BIDIRECTIONAL && !split ? d * s->hidden : 0;
   if (!split || !y->base) return *y;
-  return (gru__rows){y->base + d * batch * y->stride, y->stride,
-                     s->dirs * batch, 1};
+  return (gru__rows){y->base + d * batch * y->stride, y->stride, s->dirs * batch, 1};
 }
 
-void gru__forward(gru_sequence *q, size_t steps, size_t batch,
-                  const gru__rows *x, const gru__rows *y,
-                  const size_t *lengths, bool split) {
+void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *x,
+                  const gru__rows *y, const size_t *lengths, bool split) {
   const gru_layer *l = q->layer;
   const gru__shape *s = &l->weights.shape;
   for (size_t k = 0; k < s->layers; k++) {
@@ -146,8 +142,7 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch,
     bool last = k + 1 == s->layers;
     for (size_t d = 0; d < s->dirs; d++) {
       size_t col = s->direction == GRU_BIDIRECTIONAL ? d * s->hidden : 0;
-      gru__rows out = last ? final_rows(y, s, d, batch, split, &col)
-                           : inner_rows(q, k, batch);
+      gru__rows out = last ? final_rows(y, s, d, batch, split, &col) : inner_rows(q, k, batch);
       pass p = {
           .cell = gru__layer_cell(l, k, d),
           .bias = gru__layer_bias(l, k, d),

@@ -23,8 +23,7 @@ static inline float *gru__row(const gru__rows *r, size_t t, size_t b) {
 /* Runs steps x batch through every layer and direction (arguments already
  * checked). y.base may be NULL: then only the state is computed. With
  * split, y holds each direction's rows apart, as [T, D, B, H]. */
-void gru__forward(gru_sequence *q, size_t steps, size_t batch,
-                  const gru__rows *x, const gru__rows *y,
-                  const size_t *lengths, bool split);
+void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *x,
+                  const gru__rows *y, const size_t *lengths, bool split);
 
 #endif

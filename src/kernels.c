@@ -1,15 +1,7 @@
 /* kernels.c -- picks the kernel table for an ISA. */
 #include "kernels.h"
 
-/* Defined by kernels_<isa>.c through kernels_impl.h. */
-extern const gru__kernels gru__kernels_scalar;
-#ifdef GRU_HAVE_X86
-extern const gru__kernels gru__kernels_avx2;
-extern const gru__kernels gru__kernels_avx512;
-#endif
-
-const gru__kernels *gru__kernels_for(gru_isa isa)
-{
+const gru__kernels *gru__kernels_for(gru_isa isa) {
   /* Entries this build lacks stay NULL and fall back to scalar. */
   static const gru__kernels *const tables[] = {
       [GRU_ISA_SCALAR] = &gru__kernels_scalar,
@@ -19,7 +11,6 @@ const gru__kernels *gru__kernels_for(gru_isa isa)
 #endif
   };
   size_t i = (size_t)isa;
-  if (i < sizeof tables / sizeof tables[0] && tables[i])
-    return tables[i];
+  if (i < sizeof tables / sizeof tables[0] && tables[i]) return tables[i];
   return &gru__kernels_scalar;
 }

@@ -7,7 +7,7 @@
  *
  * All three tables use one algorithm (kernels_impl.h): the AVX2 and
  * AVX-512 tables give bit-identical results; the scalar table differs from
- * them by at most the bounds in docs/math.md (it has no fused
+ * them by at most the bounds in docs/numerics.md (it has no fused
  * multiply-add on a CPU without one). */
 #ifndef GRU_KERNELS_H
 #define GRU_KERNELS_H
@@ -19,17 +19,14 @@
 typedef struct gru__kernels {
   gru_isa isa;
   /* out = sigmoid(gx + gh + b): the r and z gates, n = 2H. */
-  void (*gates)(size_t n, const float *gx, const float *gh, const float *b,
-                float *out);
+  void (*gates)(size_t n, const float *gx, const float *gh, const float *b, float *out);
   /* out = r * h: the reset-before Hadamard product. */
   void (*reset)(size_t n, const float *r, const float *h, float *out);
   /* out = tanh(gx + gh + b): the reset-before candidate. */
-  void (*candidate_before)(size_t n, const float *gx, const float *gh,
-                           const float *b, float *out);
+  void (*candidate_before)(size_t n, const float *gx, const float *gh, const float *b, float *out);
   /* out = tanh(gx + b + r * (gh + bhn)): the reset-after candidate. */
-  void (*candidate_after)(size_t n, const float *gx, const float *b,
-                          const float *r, const float *gh, const float *bhn,
-                          float *out);
+  void (*candidate_after)(size_t n, const float *gx, const float *b, const float *r,
+                          const float *gh, const float *bhn, float *out);
   /* h = h + z * (c - h): the update, (1 - z) * h + z * c. h may not alias
    * z or c. */
   void (*blend)(size_t n, const float *z, const float *c, float *h);
@@ -37,6 +34,14 @@ typedef struct gru__kernels {
   void (*sigmoid)(size_t n, const float *x, float *y);
   void (*tanh)(size_t n, const float *x, float *y);
 } gru__kernels;
+
+/* One table per ISA, defined by kernels_<isa>.c through kernels_impl.h;
+ * the AVX tables exist only in x86-64 builds. */
+extern const gru__kernels gru__kernels_scalar;
+#ifdef GRU_HAVE_X86
+extern const gru__kernels gru__kernels_avx2;
+extern const gru__kernels gru__kernels_avx512;
+#endif
 
 /* The table for isa; the scalar table for an ISA this build lacks. */
 const gru__kernels *gru__kernels_for(gru_isa isa);

@@ -30,11 +30,12 @@
 /* tanh below this |x| is an odd polynomial; above, from exp. */
 #define TANH_SMALL 0.625f
 
-/* Cephes expf: e^y = 2^n * e^r, |r| <= ln2 / 2, e^r by a degree-7
- * polynomial 1 + r + r^2 * P(r). A NaN y passes the clamps (constants
- * first) and poisons r, so NaN comes out. */
-static inline VF act_exp(VF y)
-{
+/* 1 + e^y, by Cephes expf: e^y = 2^n * e^r, |r| <= ln2 / 2, e^r by a
+ * degree-7 polynomial 1 + r + r^2 * P(r). Both activations want 1 + e^y,
+ * so the last multiply and the add are one fma: one rounding fewer, one
+ * operation fewer. A NaN y passes the clamps (constants first) and
+ * poisons r, so NaN comes out. */
+static inline VF act_one_plus_exp(VF y) {
   y = vf_min(vf_set1(EXP_HI), vf_max(vf_set1(EXP_LO), y));
   VF n = vf_floor(vf_fma(y, vf_set1(LOG2E), vf_set1(0.5f)));
   VF r = vf_fma(n, vf_set1(-LN2_HI), y);
@@ -45,23 +46,19 @@ static inline VF act_exp(VF y)
   p = vf_fma(p, r, vf_set1(4.1665795894e-2f));
   p = vf_fma(p, r, vf_set1(1.6666665459e-1f));
   p = vf_fma(p, r, vf_set1(5.0000001201e-1f));
-  p = vf_add(vf_fma(p, vf_mul(r, r), r), vf_set1(1.0f));
-  return vf_mul(p, vf_pow2i(n));
+  VF one = vf_set1(1.0f);
+  p = vf_add(vf_fma(p, vf_mul(r, r), r), one);
+  return vf_fma(p, vf_pow2i(n), one);
 }
 
 /* 1 / (1 + e^-x), with a true division: no reciprocal estimate. */
-static inline VF act_sigmoid(VF x)
-{
-  VF one = vf_set1(1.0f);
-  return vf_div(one, vf_add(one, act_exp(vf_neg(x))));
-}
+static inline VF act_sigmoid(VF x) { return vf_div(vf_set1(1.0f), act_one_plus_exp(vf_neg(x))); }
 
 /* tanh of a = |x|, then x's sign put back as a bit, so tanh(-0) = -0 and
  * tanh(NaN) is NaN. Both branches are computed and one is kept per lane:
  * Cephes tanhf's odd polynomial below 0.625, where 1 - 2/(e^2a + 1) would
  * cancel, and that formula above (e^2a = +inf gives exactly 1). */
-static inline VF act_tanh(VF x)
-{
+static inline VF act_tanh(VF x) {
   VF a = vf_abs(x);
   VF z = vf_mul(a, a);
   VF p = vf_set1(-5.70498872745e-3f);
@@ -70,11 +67,8 @@ static inline VF act_tanh(VF x)
   p = vf_fma(p, z, vf_set1(1.33314422036e-1f));
   p = vf_fma(p, z, vf_set1(-3.33332819422e-1f));
   VF small = vf_fma(vf_mul(p, z), a, a);
-  VF one = vf_set1(1.0f);
-  VF e = act_exp(vf_add(a, a));
-  VF large = vf_sub(one, vf_div(vf_set1(2.0f), vf_add(e, one)));
-  return vf_copysign(vf_select(vf_lt(a, vf_set1(TANH_SMALL)), small, large),
-                     x);
+  VF large = vf_sub(vf_set1(1.0f), vf_div(vf_set1(2.0f), act_one_plus_exp(vf_add(a, a))));
+  return vf_copysign(vf_select(vf_lt(a, vf_set1(TANH_SMALL)), small, large), x);
 }
 
 /* Every kernel is op(lane values of up to MAX_IN input rows) stored to one
@@ -92,9 +86,8 @@ static inline VF act_tanh(VF x)
 
 typedef VF (*elementwise_op)(const VF *in);
 
-static ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in,
-                       float *out, elementwise_op op)
-{
+static ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in, float *out,
+                              elementwise_op op) {
   VF v[MAX_IN];
   size_t i = 0;
   for (; i + VW <= n; i += VW) {
@@ -111,80 +104,62 @@ static ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in,
 
 /* The ops, in the order of gru__kernels. Sums are formed left to right as
  * kernels.h writes them, so a reference can repeat them. */
-static inline VF op_gates(const VF *v)
-{
-  return act_sigmoid(vf_add(vf_add(v[0], v[1]), v[2]));
-}
+static inline VF op_gates(const VF *v) { return act_sigmoid(vf_add(vf_add(v[0], v[1]), v[2])); }
 
 static inline VF op_reset(const VF *v) { return vf_mul(v[0], v[1]); }
 
-static inline VF op_candidate_before(const VF *v)
-{
+static inline VF op_candidate_before(const VF *v) {
   return act_tanh(vf_add(vf_add(v[0], v[1]), v[2]));
 }
 
 /* v = gx, b, r, gh, bhn: tanh((gx + b) + r * (gh + bhn)), one fma. */
-static inline VF op_candidate_after(const VF *v)
-{
+static inline VF op_candidate_after(const VF *v) {
   return act_tanh(vf_fma(v[2], vf_add(v[3], v[4]), vf_add(v[0], v[1])));
 }
 
 /* v = z, c, h: h + z * (c - h), one fma. */
-static inline VF op_blend(const VF *v)
-{
-  return vf_fma(v[0], vf_sub(v[1], v[2]), v[2]);
-}
+static inline VF op_blend(const VF *v) { return vf_fma(v[0], vf_sub(v[1], v[2]), v[2]); }
 
 static inline VF op_sigmoid(const VF *v) { return act_sigmoid(v[0]); }
 static inline VF op_tanh(const VF *v) { return act_tanh(v[0]); }
 
-static void k_gates(size_t n, const float *gx, const float *gh,
-                    const float *b, float *out)
-{
+static void k_gates(size_t n, const float *gx, const float *gh, const float *b, float *out) {
   const float *in[] = {gx, gh, b};
   map(n, 3, in, out, op_gates);
 }
 
-static void k_reset(size_t n, const float *r, const float *h, float *out)
-{
+static void k_reset(size_t n, const float *r, const float *h, float *out) {
   const float *in[] = {r, h};
   map(n, 2, in, out, op_reset);
 }
 
-static void k_candidate_before(size_t n, const float *gx, const float *gh,
-                               const float *b, float *out)
-{
+static void k_candidate_before(size_t n, const float *gx, const float *gh, const float *b,
+                               float *out) {
   const float *in[] = {gx, gh, b};
   map(n, 3, in, out, op_candidate_before);
 }
 
-static void k_candidate_after(size_t n, const float *gx, const float *b,
-                              const float *r, const float *gh,
-                              const float *bhn, float *out)
-{
+static void k_candidate_after(size_t n, const float *gx, const float *b, const float *r,
+                              const float *gh, const float *bhn, float *out) {
   const float *in[] = {gx, b, r, gh, bhn};
   map(n, 5, in, out, op_candidate_after);
 }
 
-static void k_blend(size_t n, const float *z, const float *c, float *h)
-{
+static void k_blend(size_t n, const float *z, const float *c, float *h) {
   const float *in[] = {z, c, h};
   map(n, 3, in, h, op_blend);
 }
 
-static void k_sigmoid(size_t n, const float *x, float *y)
-{
+static void k_sigmoid(size_t n, const float *x, float *y) {
   const float *in[] = {x};
   map(n, 1, in, y, op_sigmoid);
 }
 
-static void k_tanh(size_t n, const float *x, float *y)
-{
+static void k_tanh(size_t n, const float *x, float *y) {
   const float *in[] = {x};
   map(n, 1, in, y, op_tanh);
 }
 
-extern const gru__kernels GRU_KERNELS_TABLE; /* kernels.c declares it too */
 const gru__kernels GRU_KERNELS_TABLE = {
     .isa = GRU_KERNELS_ISA,
     .gates = k_gates,

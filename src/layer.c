@@ -18,32 +18,28 @@ static void derive_bias(gru_layer *l) {
     }
 }
 
-gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc,
-                             gru__weights *weights, gru_isa isa) {
+gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc, gru__weights *weights,
+                             gru_isa isa) {
   const gru__shape *s = &weights->shape;
   gru__arena arena = {0};
   if (!gru__arena_reserve(&arena, 1, sizeof(gru_layer)) ||
-      !gru__arena_reserve(&arena, s->layers * s->dirs * 3 * s->hidden,
-                          sizeof(float)))
+      !gru__arena_reserve(&arena, s->layers * s->dirs * 3 * s->hidden, sizeof(float)))
     return GRU_ERR_SIZE;
   arena.base = gru__calloc(alloc, arena.size);
   if (!arena.base) return GRU_ERR_NOMEM;
   gru_layer *l = gru__arena_take(&arena, 1, sizeof(gru_layer));
-  l->bias = gru__arena_take(&arena, s->layers * s->dirs * 3 * s->hidden,
-                            sizeof(float));
+  l->bias = gru__arena_take(&arena, s->layers * s->dirs * 3 * s->hidden, sizeof(float));
   l->alloc = *alloc;
   l->weights = *weights;
-  l->isa = isa;
   l->kernels = gru__kernels_for(isa);
+  l->isa = l->kernels->isa; /* scalar if this build lacks the path */
   l->own_bytes = arena.size;
   derive_bias(l);
   *out = l;
   return GRU_OK;
 }
 
-size_t gru__layer_bytes(const gru_layer *l) {
-  return l->own_bytes + l->weights.bytes;
-}
+size_t gru__layer_bytes(const gru_layer *l) { return l->own_bytes + l->weights.bytes; }
 
 void gru_layer_destroy(gru_layer *l) {
   if (!l) return;
@@ -74,15 +70,13 @@ gru_status gru_layer_get(const gru_layer *l, gru_info key, size_t *value) {
 }
 
 /* The format, if it can describe this layer. */
-static gru_status layer_format(const gru_layer *l, gru_format format,
-                               const gru__format **f) {
+static gru_status layer_format(const gru_layer *l, gru_format format, const gru__format **f) {
   *f = gru__format_get(format);
   if (!*f) return GRU_ERR_INVALID;
   return gru__format_fits(*f, &l->weights.shape) ? GRU_OK : GRU_ERR_UNSUPPORTED;
 }
 
-gru_status gru_layer_tensor_count(const gru_layer *l, gru_format format,
-                                  size_t *count) {
+gru_status gru_layer_tensor_count(const gru_layer *l, gru_format format, size_t *count) {
   if (!l || !count) return GRU_ERR_NULL;
   const gru__format *f;
   gru_status st = layer_format(l, format, &f);
@@ -90,9 +84,8 @@ gru_status gru_layer_tensor_count(const gru_layer *l, gru_format format,
   return st;
 }
 
-gru_status gru_layer_tensor_info(const gru_layer *l, gru_format format,
-                                 size_t index, char *name, size_t name_size,
-                                 size_t *ndim, size_t shape[GRU_MAX_DIMS]) {
+gru_status gru_layer_tensor_info(const gru_layer *l, gru_format format, size_t index, char *name,
+                                 size_t name_size, size_t *ndim, size_t shape[GRU_MAX_DIMS]) {
   if (!l || !name || !ndim || !shape) return GRU_ERR_NULL;
   const gru__format *f;
   gru_status st = layer_format(l, format, &f);
@@ -107,8 +100,8 @@ gru_status gru_layer_tensor_info(const gru_layer *l, gru_format format,
   return GRU_OK;
 }
 
-gru_status gru_layer_get_tensor(const gru_layer *l, gru_format format,
-                                const char *name, float *out, size_t count) {
+gru_status gru_layer_get_tensor(const gru_layer *l, gru_format format, const char *name, float *out,
+                                size_t count) {
   if (!l || !name || !out) return GRU_ERR_NULL;
   const gru__format *f;
   gru_status st = layer_format(l, format, &f);

@@ -22,20 +22,18 @@ struct gru_layer {
 
 /* Creates a layer that takes over weights (complete, checked) on success;
  * on failure weights stay with the caller. */
-gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc,
-                             gru__weights *weights, gru_isa isa);
+gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc, gru__weights *weights,
+                             gru_isa isa);
 
 /* Bytes the layer holds. */
 size_t gru__layer_bytes(const gru_layer *layer);
 
 /* The cell of layer k, direction d, and its bias. */
-static inline const gru__cell *gru__layer_cell(const gru_layer *l, size_t k,
-                                               size_t d) {
+static inline const gru__cell *gru__layer_cell(const gru_layer *l, size_t k, size_t d) {
   return gru__weights_cell(&l->weights, k, d);
 }
 
-static inline const float *gru__layer_bias(const gru_layer *l, size_t k,
-                                           size_t d) {
+static inline const float *gru__layer_bias(const gru_layer *l, size_t k, size_t d) {
   return l->bias + (k * l->weights.shape.dirs + d) * 3 * l->weights.shape.hidden;
 }
 

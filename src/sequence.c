@@ -19,12 +19,14 @@ static size_t inner_buffers(const gru__shape *s) {
 }
 
 /* Reserves (take = false) or carves the sequence's buffers. */
-static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s,
-                  bool take) {
+static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take) {
   size_t h = s->hidden, b = q->max_batch, cells = s->layers * s->dirs;
   size_t inner = 0;
   bool ok = gru__mul(q->max_steps, b, &inner) && gru__mul(inner, s->output, &inner);
-  struct { float **dst; size_t n1, n2, n3; } parts[] = {
+  struct {
+    float **dst;
+    size_t n1, n2, n3;
+  } parts[] = {
       {&q->state, cells, b, h},
       {&q->gx, q->chunk, b, 3 * h},
       {&q->gh, 1, b, 3 * h},
@@ -37,21 +39,21 @@ static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s,
     size_t n;
     ok = gru__mul3(parts[i].n1, parts[i].n2, parts[i].n3, &n);
     if (!ok) break;
-    if (!take) ok = gru__arena_reserve(a, n, sizeof(float));
-    else *parts[i].dst = n ? gru__arena_take(a, n, sizeof(float)) : NULL;
+    if (!take)
+      ok = gru__arena_reserve(a, n, sizeof(float));
+    else
+      *parts[i].dst = n ? gru__arena_take(a, n, sizeof(float)) : NULL;
   }
   return ok;
 }
 
-static gru_status sequence_new(gru_sequence **out, const gru_layer *layer,
-                               size_t max_batch, size_t max_steps) {
+static gru_status sequence_new(gru_sequence **out, const gru_layer *layer, size_t max_batch,
+                               size_t max_steps) {
   const gru__shape *s = &layer->weights.shape;
-  gru_sequence q = {.layer = layer, .max_batch = max_batch,
-                    .max_steps = max_steps};
+  gru_sequence q = {.layer = layer, .max_batch = max_batch, .max_steps = max_steps};
   q.chunk = chunk_steps(max_batch, max_steps, s->hidden);
   gru__arena arena = {0};
-  if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false))
-    return GRU_ERR_SIZE;
+  if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false)) return GRU_ERR_SIZE;
   arena.base = gru__calloc(&layer->alloc, arena.size);
   if (!arena.base) return GRU_ERR_NOMEM;
   gru_sequence *p = gru__arena_take(&arena, 1, sizeof q);
@@ -62,14 +64,13 @@ static gru_status sequence_new(gru_sequence **out, const gru_layer *layer,
   return GRU_OK;
 }
 
-gru_status gru_sequence_create(gru_sequence **out, const gru_layer *layer,
-                               size_t max_batch, size_t max_steps) {
+gru_status gru_sequence_create(gru_sequence **out, const gru_layer *layer, size_t max_batch,
+                               size_t max_steps) {
   if (!out) return GRU_ERR_NULL;
   *out = NULL;
   if (!layer) return GRU_ERR_NULL;
   /* Every row count handed to BLAS is at most chunk * max_batch. */
-  if (max_batch == 0 || max_steps == 0 || max_batch > (size_t)INT_MAX)
-    return GRU_ERR_SIZE;
+  if (max_batch == 0 || max_steps == 0 || max_batch > (size_t)INT_MAX) return GRU_ERR_SIZE;
   return sequence_new(out, layer, max_batch, max_steps);
 }
 
@@ -101,21 +102,18 @@ gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) 
   }
 }
 
-const char *gru_sequence_error(const gru_sequence *q) {
-  return q ? q->error : "NULL sequence";
-}
+const char *gru_sequence_error(const gru_sequence *q) { return q ? q->error : "NULL sequence"; }
 
 /* Checks batch and count against the state of rows 0 .. batch-1. */
 static gru_status check_state_args(gru_sequence *q, size_t batch, size_t count) {
   const gru__shape *s = &q->layer->weights.shape;
   if (batch == 0) return gru__fail(q->error, GRU_ERR_SIZE, "batch is zero");
   if (batch > q->max_batch)
-    return gru__fail(q->error, GRU_ERR_CAPACITY, "batch %zu > max_batch %zu",
-                     batch, q->max_batch);
+    return gru__fail(q->error, GRU_ERR_CAPACITY, "batch %zu > max_batch %zu", batch, q->max_batch);
   size_t want = s->layers * s->dirs * batch * s->hidden;
   if (count != want)
-    return gru__fail(q->error, GRU_ERR_SIZE,
-                     "state of %zu rows is %zu floats, not %zu", batch, want, count);
+    return gru__fail(q->error, GRU_ERR_SIZE, "state of %zu rows is %zu floats, not %zu", batch,
+                     want, count);
   return GRU_OK;
 }
 
@@ -125,18 +123,19 @@ static void copy_state(gru_sequence *q, size_t batch, float *h, bool load) {
   size_t n = batch * s->hidden;
   for (size_t c = 0; c < s->layers * s->dirs; c++) {
     float *row = gru__state_row(q, c, 0);
-    if (!h) memset(row, 0, n * sizeof(float));
-    else if (load) memcpy(row, h + c * n, n * sizeof(float));
-    else memcpy(h + c * n, row, n * sizeof(float));
+    if (!h)
+      memset(row, 0, n * sizeof(float));
+    else if (load)
+      memcpy(row, h + c * n, n * sizeof(float));
+    else
+      memcpy(h + c * n, row, n * sizeof(float));
   }
 }
 
-gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0,
-                              size_t count) {
+gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0, size_t count) {
   if (!q) return GRU_ERR_NULL;
   const gru__shape *s = &q->layer->weights.shape;
-  gru_status st = check_state_args(
-      q, batch, h0 ? count : s->layers * s->dirs * batch * s->hidden);
+  gru_status st = check_state_args(q, batch, h0 ? count : s->layers * s->dirs * batch * s->hidden);
   if (st != GRU_OK) return st;
   /* The copy only reads h0 when loading. */
   copy_state(q, batch, (float *)h0, true);
@@ -144,8 +143,7 @@ gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0,
   return GRU_OK;
 }
 
-gru_status gru_sequence_get_state(const gru_sequence *q, size_t batch, float *h,
-                                  size_t count) {
+gru_status gru_sequence_get_state(const gru_sequence *q, size_t batch, float *h, size_t count) {
   if (!q || !h) return GRU_ERR_NULL;
   /* The message buffer is the only thing a failed query writes. */
   gru_sequence *m = (gru_sequence *)q;

@@ -27,8 +27,7 @@ struct gru_sequence {
 };
 
 /* Floats of state per (cell, row) block start: state + (c*max_batch+b)*H. */
-static inline float *gru__state_row(const gru_sequence *s, size_t cell,
-                                    size_t row) {
+static inline float *gru__state_row(const gru_sequence *s, size_t cell, size_t row) {
   size_t h = s->layer->weights.shape.hidden;
   return s->state + (cell * s->max_batch + row) * h;
 }

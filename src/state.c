@@ -17,9 +17,13 @@ typedef struct header {
 
 static header describe(const gru_sequence *q, size_t batch) {
   const gru__shape *s = &q->layer->weights.shape;
-  header h = {.version = STATE_VERSION, .endian = ENDIAN_MARK,
-              .variant = (uint64_t)s->variant, .direction = (uint64_t)s->direction,
-              .layers = s->layers, .input = s->input, .hidden = s->hidden,
+  header h = {.version = STATE_VERSION,
+              .endian = ENDIAN_MARK,
+              .variant = (uint64_t)s->variant,
+              .direction = (uint64_t)s->direction,
+              .layers = s->layers,
+              .input = s->input,
+              .hidden = s->hidden,
               .batch = batch};
   memcpy(h.magic, magic, sizeof magic);
   return h;
@@ -30,8 +34,7 @@ static size_t state_floats(const gru_sequence *q, size_t batch) {
   return s->layers * s->dirs * batch * s->hidden;
 }
 
-gru_status gru_sequence_state_bytes(const gru_sequence *q, size_t batch,
-                                    size_t *bytes) {
+gru_status gru_sequence_state_bytes(const gru_sequence *q, size_t batch, size_t *bytes) {
   if (!q || !bytes) return GRU_ERR_NULL;
   if (batch == 0) return GRU_ERR_SIZE;
   if (batch > q->max_batch) return GRU_ERR_CAPACITY;
@@ -39,8 +42,8 @@ gru_status gru_sequence_state_bytes(const gru_sequence *q, size_t batch,
   return GRU_OK;
 }
 
-gru_status gru_sequence_save_state(const gru_sequence *q, size_t batch,
-                                   void *buf, size_t capacity, size_t *written) {
+gru_status gru_sequence_save_state(const gru_sequence *q, size_t batch, void *buf, size_t capacity,
+                                   size_t *written) {
   size_t need;
   gru_status st = gru_sequence_state_bytes(q, batch, &need);
   if (st != GRU_OK) return st;
@@ -48,8 +51,8 @@ gru_status gru_sequence_save_state(const gru_sequence *q, size_t batch,
   if (capacity < need) return GRU_ERR_BUFFER;
   header h = describe(q, batch);
   memcpy(buf, &h, sizeof h);
-  gru_status got = gru_sequence_get_state(
-      q, batch, (float *)((char *)buf + sizeof h), state_floats(q, batch));
+  gru_status got =
+      gru_sequence_get_state(q, batch, (float *)((char *)buf + sizeof h), state_floats(q, batch));
   *written = need;
   return got;
 }

@@ -29,9 +29,8 @@ typedef struct gru__shape {
 } gru__shape;
 
 /* Checks and fills a shape. On failure writes a message to error. */
-gru_status gru__shape_init(gru__shape *s, gru_variant variant,
-                           gru_direction direction, size_t layers,
-                           size_t input, size_t hidden, char *error);
+gru_status gru__shape_init(gru__shape *s, gru_variant variant, gru_direction direction,
+                           size_t layers, size_t input, size_t hidden, char *error);
 
 /* Input width of layer k. */
 static inline size_t gru__shape_input(const gru__shape *s, size_t k) {
@@ -62,12 +61,10 @@ typedef struct gru__weights {
 } gru__weights;
 
 /* Allocates zeroed weights for shape s. */
-gru_status gru__weights_alloc(gru__weights *w, const gru__shape *s,
-                              const gru__allocator *a);
+gru_status gru__weights_alloc(gru__weights *w, const gru__shape *s, const gru__allocator *a);
 void gru__weights_free(gru__weights *w, const gru__allocator *a);
 
-static inline gru__cell *gru__weights_cell(const gru__weights *w, size_t k,
-                                           size_t d) {
+static inline gru__cell *gru__weights_cell(const gru__weights *w, size_t k, size_t d) {
   return &w->cells[k * w->shape.dirs + d];
 }
 

@@ -24,9 +24,9 @@ typedef struct parser {
   golden *g;
   const char *path;
   unsigned long line;
-  golden_tensor *open;   /* tensor still taking values, or NULL */
-  size_t filled;         /* values it has so far */
-  int ended;             /* "end" seen */
+  golden_tensor *open; /* tensor still taking values, or NULL */
+  size_t filled;       /* values it has so far */
+  int ended;           /* "end" seen */
 } parser;
 
 static void set_error(golden *g, const char *fmt, ...) GOLDEN_PRINTF(2, 3);
@@ -53,13 +53,15 @@ static int fail(parser *p, const char *fmt, ...) {
  * in place, and advances *cursor past it; NULL at the end of the line. */
 static char *next_word(char **cursor) {
   char *s = *cursor;
-  while (*s == ' ' || *s == '\t') s++;
+  while (*s == ' ' || *s == '\t')
+    s++;
   if (*s == '\0') {
     *cursor = s;
     return NULL;
   }
   char *word = s;
-  while (*s != '\0' && *s != ' ' && *s != '\t') s++;
+  while (*s != '\0' && *s != ' ' && *s != '\t')
+    s++;
   if (*s != '\0') *s++ = '\0';
   *cursor = s;
   return word;
@@ -93,8 +95,7 @@ static int valid_name(const char *word) {
   if (n == 0 || n >= GOLDEN_MAX_NAME) return 0;
   for (size_t i = 0; i < n; i++) {
     char c = word[i];
-    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-             (c >= '0' && c <= '9') || c == '_';
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return 0;
   }
   return 1;
@@ -108,12 +109,9 @@ static int parse_meta(parser *p, char *rest) {
     return fail(p, "expected \"meta <key> <value>\"");
   if (!valid_name(key)) return fail(p, "bad meta key \"%s\"", key);
   if (strlen(value) >= GOLDEN_MAX_VALUE)
-    return fail(p, "meta %s: value longer than %d", key,
-                GOLDEN_MAX_VALUE - 1);
-  if (golden_meta(g, key) != NULL)
-    return fail(p, "meta %s given twice", key);
-  if (g->num_meta == GOLDEN_MAX_META)
-    return fail(p, "more than %d meta entries", GOLDEN_MAX_META);
+    return fail(p, "meta %s: value longer than %d", key, GOLDEN_MAX_VALUE - 1);
+  if (golden_meta(g, key) != NULL) return fail(p, "meta %s given twice", key);
+  if (g->num_meta == GOLDEN_MAX_META) return fail(p, "more than %d meta entries", GOLDEN_MAX_META);
   golden_meta_entry *m = &g->meta[g->num_meta++];
   memcpy(m->key, key, strlen(key) + 1);
   memcpy(m->value, value, strlen(value) + 1);
@@ -125,28 +123,21 @@ static int parse_tensor(parser *p, char *rest) {
   char *name = next_word(&rest);
   char *word = next_word(&rest);
   size_t ndim, shape[GOLDEN_MAX_DIMS], count = 1;
-  if (name == NULL || word == NULL)
-    return fail(p, "expected \"tensor <name> <ndim> <dims...>\"");
+  if (name == NULL || word == NULL) return fail(p, "expected \"tensor <name> <ndim> <dims...>\"");
   if (!valid_name(name)) return fail(p, "bad tensor name \"%s\"", name);
-  if (golden_find(g, name) != NULL)
-    return fail(p, "tensor %s given twice", name);
+  if (golden_find(g, name) != NULL) return fail(p, "tensor %s given twice", name);
   if (parse_size(word, GOLDEN_MAX_DIMS, &ndim) != 0 || ndim == 0)
-    return fail(p, "tensor %s: ndim \"%s\" not in 1..%d", name, word,
-                GOLDEN_MAX_DIMS);
+    return fail(p, "tensor %s: ndim \"%s\" not in 1..%d", name, word, GOLDEN_MAX_DIMS);
   for (size_t i = 0; i < ndim; i++) {
     word = next_word(&rest);
-    if (word == NULL)
-      return fail(p, "tensor %s: %zu dims given, ndim is %zu", name, i, ndim);
+    if (word == NULL) return fail(p, "tensor %s: %zu dims given, ndim is %zu", name, i, ndim);
     if (parse_size(word, GOLDEN_MAX_COUNT, &shape[i]) != 0 || shape[i] == 0)
-      return fail(p, "tensor %s: dim %zu \"%s\" not in 1..%d", name, i, word,
-                  GOLDEN_MAX_COUNT);
+      return fail(p, "tensor %s: dim %zu \"%s\" not in 1..%d", name, i, word, GOLDEN_MAX_COUNT);
     if (count > GOLDEN_MAX_COUNT / shape[i])
-      return fail(p, "tensor %s: more than %d values", name,
-                  GOLDEN_MAX_COUNT);
+      return fail(p, "tensor %s: more than %d values", name, GOLDEN_MAX_COUNT);
     count *= shape[i];
   }
-  if (next_word(&rest) != NULL)
-    return fail(p, "tensor %s: more dims than ndim %zu", name, ndim);
+  if (next_word(&rest) != NULL) return fail(p, "tensor %s: more dims than ndim %zu", name, ndim);
   if (g->num_tensors == GOLDEN_MAX_TENSORS)
     return fail(p, "more than %d tensors", GOLDEN_MAX_TENSORS);
   float *data = malloc(count * sizeof *data);
@@ -166,11 +157,10 @@ static int parse_tensor(parser *p, char *rest) {
 static int parse_values(parser *p, char *rest) {
   golden_tensor *t = p->open;
   for (char *word; (word = next_word(&rest)) != NULL;) {
-    if (p->filled == t->count)
-      return fail(p, "tensor %s: more than %zu values", t->name, t->count);
+    if (p->filled == t->count) return fail(p, "tensor %s: more than %zu values", t->name, t->count);
     if (parse_float(word, &t->data[p->filled]) != 0)
-      return fail(p, "tensor %s: value %zu \"%.40s\" is not a finite number",
-                  t->name, p->filled, word);
+      return fail(p, "tensor %s: value %zu \"%.40s\" is not a finite number", t->name, p->filled,
+                  word);
     p->filled++;
   }
   if (p->filled == t->count) p->open = NULL;
@@ -182,15 +172,16 @@ static int parse_line(parser *p, char *line) {
     if ((unsigned char)*s < 0x20 && *s != '\t')
       return fail(p, "control character 0x%02x", (unsigned)(unsigned char)*s);
   char *rest = line;
-  while (*rest == ' ' || *rest == '\t') rest++;
+  while (*rest == ' ' || *rest == '\t')
+    rest++;
   if (*rest == '\0' || *rest == '#') return 0;
   if (p->ended) return fail(p, "text after \"end\"");
   if (p->open != NULL) {
     char c = *rest;
     int numeric = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
     if (!numeric)
-      return fail(p, "tensor %s: %zu values, shape needs %zu",
-                  p->open->name, p->filled, p->open->count);
+      return fail(p, "tensor %s: %zu values, shape needs %zu", p->open->name, p->filled,
+                  p->open->count);
     return parse_values(p, rest);
   }
   char *word = next_word(&rest);
@@ -206,8 +197,7 @@ static int parse_line(parser *p, char *line) {
 
 /* Reads one line into buf; 1 if read, 0 at end of file, -1 on error. */
 static int read_line(parser *p, FILE *f, char *buf, size_t size) {
-  if (fgets(buf, (int)size, f) == NULL)
-    return ferror(f) ? fail(p, "read error") : 0;
+  if (fgets(buf, (int)size, f) == NULL) return ferror(f) ? fail(p, "read error") : 0;
   p->line++;
   size_t n = strlen(buf);
   if (n > 0 && buf[n - 1] == '\n') {
@@ -225,13 +215,11 @@ static int check_header(parser *p, char *line) {
   char *magic = next_word(&rest);
   char *version = next_word(&rest);
   size_t v;
-  if (magic == NULL || strcmp(magic, "libgru-golden") != 0 ||
-      version == NULL || next_word(&rest) != NULL)
-    return fail(p, "not a golden file (want \"libgru-golden %d\")",
-                GOLDEN_VERSION);
+  if (magic == NULL || strcmp(magic, "libgru-golden") != 0 || version == NULL ||
+      next_word(&rest) != NULL)
+    return fail(p, "not a golden file (want \"libgru-golden %d\")", GOLDEN_VERSION);
   if (parse_size(version, 1000, &v) != 0 || v != GOLDEN_VERSION)
-    return fail(p, "format version \"%s\", this reader knows %d", version,
-                GOLDEN_VERSION);
+    return fail(p, "format version \"%s\", this reader knows %d", version, GOLDEN_VERSION);
   return 0;
 }
 
@@ -244,8 +232,8 @@ static int parse_file(parser *p, FILE *f) {
     if (parse_line(p, buf) != 0) return -1;
   if (r < 0) return -1;
   if (p->open != NULL)
-    return fail(p, "end of file in tensor %s (%zu of %zu values)",
-                p->open->name, p->filled, p->open->count);
+    return fail(p, "end of file in tensor %s (%zu of %zu values)", p->open->name, p->filled,
+                p->open->count);
   if (!p->ended) return fail(p, "no \"end\" line: truncated file?");
   return 0;
 }
@@ -300,8 +288,7 @@ int golden_meta_size(golden *g, const char *key, size_t *out) {
   return 0;
 }
 
-int golden_tensor_sizes(const golden_tensor *t, size_t *out,
-                        size_t out_count) {
+int golden_tensor_sizes(const golden_tensor *t, size_t *out, size_t out_count) {
   if (out_count != t->count) return -1;
   for (size_t i = 0; i < t->count; i++) {
     float v = t->data[i];
@@ -328,8 +315,7 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* Appends "dir/name" to *paths if it names a regular file. */
-static int add_path(const char *dir, const char *name, char ***paths,
-                    size_t *count, size_t *cap) {
+static int add_path(const char *dir, const char *name, char ***paths, size_t *count, size_t *cap) {
   size_t len = strlen(dir) + 1 + strlen(name) + 1;
   char *path = malloc(len);
   struct stat st;
@@ -353,8 +339,7 @@ static int add_path(const char *dir, const char *name, char ***paths,
   return 0;
 }
 
-int golden_list(const char *dir, const char *suffix, char ***paths,
-                size_t *count) {
+int golden_list(const char *dir, const char *suffix, char ***paths, size_t *count) {
   DIR *d = opendir(dir);
   char **list = NULL;
   size_t n = 0, cap = 0;
@@ -378,6 +363,7 @@ int golden_list(const char *dir, const char *suffix, char ***paths,
 
 void golden_list_free(char **paths, size_t count) {
   if (paths == NULL) return;
-  for (size_t i = 0; i < count; i++) free(paths[i]);
+  for (size_t i = 0; i < count; i++)
+    free(paths[i]);
   free(paths);
 }

@@ -22,9 +22,9 @@
 #include <stddef.h>
 
 #define GOLDEN_VERSION 1
-#define GOLDEN_MAX_LINE 1024    /* buffer, with newline and NUL */
-#define GOLDEN_MAX_NAME 64      /* tensor names and meta keys, with NUL */
-#define GOLDEN_MAX_VALUE 128    /* meta values, with NUL */
+#define GOLDEN_MAX_LINE 1024 /* buffer, with newline and NUL */
+#define GOLDEN_MAX_NAME 64   /* tensor names and meta keys, with NUL */
+#define GOLDEN_MAX_VALUE 128 /* meta values, with NUL */
 #define GOLDEN_MAX_DIMS 4
 #define GOLDEN_MAX_TENSORS 64
 #define GOLDEN_MAX_META 32
@@ -34,8 +34,8 @@ typedef struct golden_tensor {
   char name[GOLDEN_MAX_NAME];
   size_t ndim;
   size_t shape[GOLDEN_MAX_DIMS];
-  size_t count;  /* product of shape */
-  float *data;   /* count floats, row major; owned by the golden */
+  size_t count; /* product of shape */
+  float *data;  /* count floats, row major; owned by the golden */
 } golden_tensor;
 
 typedef struct golden_meta_entry {
@@ -48,7 +48,7 @@ typedef struct golden {
   golden_meta_entry meta[GOLDEN_MAX_META];
   size_t num_tensors;
   golden_tensor tensors[GOLDEN_MAX_TENSORS]; /* in file order */
-  char error[512]; /* why the last golden_load() or getter failed */
+  char error[512];                           /* why the last golden_load() or getter failed */
 } golden;
 
 /* Reads path into *g (overwriting it; no golden_free() needed before).
@@ -82,8 +82,7 @@ int golden_shape_is(const golden_tensor *t, size_t ndim, const size_t *shape);
  * sorted by strcmp, as malloc'd full paths "dir/name". On success returns
  * 0, *paths (free with golden_list_free()) and *count (which may be 0).
  * Returns -1 if dir cannot be opened or memory runs out. */
-int golden_list(const char *dir, const char *suffix, char ***paths,
-                size_t *count);
+int golden_list(const char *dir, const char *suffix, char ***paths, size_t *count);
 
 void golden_list_free(char **paths, size_t count);
 

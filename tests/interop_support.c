@@ -20,30 +20,25 @@ const char *interop_base_name(const char *path) {
 
 void interop_skip_unless_cpu(const interop_case *c) {
   if (c->isa <= gru_cpu_isa()) return;
-  print_message("  skipped %s: this CPU has %s at best\n", c->name,
-                gru_isa_name(gru_cpu_isa()));
+  print_message("  skipped %s: this CPU has %s at best\n", c->name, gru_isa_name(gru_cpu_isa()));
   skip();
 }
 
 void interop_require_isa(const interop_case *c, gru_isa got) {
   const char *env = getenv("GRU_ISA");
   if (got == c->isa) return;
-  CHECK(got < c->isa, "asked for %s, got %s", gru_isa_name(c->isa),
-        gru_isa_name(got));
+  CHECK(got < c->isa, "asked for %s, got %s", gru_isa_name(c->isa), gru_isa_name(got));
   CHECK(env != NULL && env[0] != '\0',
         "asked for %s, got %s, though the CPU supports %s and GRU_ISA is "
-        "unset", gru_isa_name(c->isa), gru_isa_name(got),
-        gru_isa_name(gru_cpu_isa()));
-  print_message("  skipped %s: GRU_ISA=%s caps the path at %s\n", c->name,
-                env, gru_isa_name(got));
+        "unset",
+        gru_isa_name(c->isa), gru_isa_name(got), gru_isa_name(gru_cpu_isa()));
+  print_message("  skipped %s: GRU_ISA=%s caps the path at %s\n", c->name, env, gru_isa_name(got));
   skip();
 }
 
 int interop_run_golden(const char *group, const char *dir, size_t min_cases,
-                       const struct CMUnitTest *fixed, size_t num_fixed,
-                       void (*test)(void **state),
-                       int (*setup)(void **state),
-                       int (*teardown)(void **state)) {
+                       const struct CMUnitTest *fixed, size_t num_fixed, void (*test)(void **state),
+                       int (*setup)(void **state), int (*teardown)(void **state)) {
   char **paths = NULL, blas[256];
   size_t n = 0;
   if (golden_list(dir, ".txt", &paths, &n) != 0) {
@@ -51,15 +46,13 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
     return 1;
   }
   if (n < min_cases) {
-    fprintf(stderr, "%zu case files in %s, expected at least %zu\n", n, dir,
-            min_cases);
+    fprintf(stderr, "%zu case files in %s, expected at least %zu\n", n, dir, min_cases);
     golden_list_free(paths, n);
     return 1;
   }
   if (gru_blas_info(blas, sizeof blas) != GRU_OK) blas[0] = '\0';
-  printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n",
-         gru_version_string(), gru_isa_name(gru_cpu_isa()), blas, n, dir,
-         INTEROP_TOLERANCE);
+  printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n", gru_version_string(),
+         gru_isa_name(gru_cpu_isa()), blas, n, dir, INTEROP_TOLERANCE);
   size_t count = num_fixed + INTEROP_NUM_ISAS * n;
   struct CMUnitTest *tests = calloc(count, sizeof *tests);
   interop_case *cases = calloc(INTEROP_NUM_ISAS * n, sizeof *cases);
@@ -69,7 +62,8 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
     golden_list_free(paths, n);
     return 1;
   }
-  for (size_t i = 0; i < num_fixed; i++) tests[i] = fixed[i];
+  for (size_t i = 0; i < num_fixed; i++)
+    tests[i] = fixed[i];
   for (size_t i = 0; i < INTEROP_NUM_ISAS; i++)
     for (size_t j = 0; j < n; j++) {
       interop_case *c = &cases[i * n + j];
@@ -77,8 +71,7 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
       c->isa = interop_isas[i];
       snprintf(c->name, sizeof c->name, "%s/%s", interop_base_name(paths[j]),
                gru_isa_name(interop_isas[i]));
-      tests[num_fixed + i * n + j] =
-          (struct CMUnitTest){c->name, test, setup, teardown, c};
+      tests[num_fixed + i * n + j] = (struct CMUnitTest){c->name, test, setup, teardown, c};
     }
   int failed = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
   free(tests);
@@ -104,8 +97,7 @@ double interop_max_diff(const float *a, const float *b, size_t n, size_t *at) {
   return worst;
 }
 
-void interop_describe_index(size_t ndim, const size_t *shape, size_t flat,
-                            char *buf, size_t size) {
+void interop_describe_index(size_t ndim, const size_t *shape, size_t flat, char *buf, size_t size) {
   size_t idx[GOLDEN_MAX_DIMS], used = 0;
   if (ndim > GOLDEN_MAX_DIMS) ndim = GOLDEN_MAX_DIMS;
   for (size_t i = ndim; i-- > 0;) {
@@ -123,24 +115,21 @@ void interop_describe_index(size_t ndim, const size_t *shape, size_t flat,
   if (used < size) snprintf(buf + used, size - used, "]");
 }
 
-double interop_compare(const char *what, const float *got,
-                       const golden_tensor *want, double tol) {
+double interop_compare(const char *what, const float *got, const golden_tensor *want, double tol) {
   size_t at;
   char where[96];
   double err = interop_max_diff(got, want->data, want->count, &at);
   if (err <= tol) return err;
   interop_describe_index(want->ndim, want->shape, at, where, sizeof where);
-  CHECK(err <= tol, "%s: %s%s is %.9g, expected %.9g: error %.3g > %g", what,
-        want->name, where, (double)got[at], (double)want->data[at], err, tol);
+  CHECK(err <= tol, "%s: %s%s is %.9g, expected %.9g: error %.3g > %g", what, want->name, where,
+        (double)got[at], (double)want->data[at], err, tol);
   return err;
 }
 
-void interop_swap01(const float *src, float *dst, size_t n0, size_t n1,
-                    size_t inner) {
+void interop_swap01(const float *src, float *dst, size_t n0, size_t n1, size_t inner) {
   for (size_t i = 0; i < n0; i++)
     for (size_t j = 0; j < n1; j++)
-      memcpy(dst + (j * n0 + i) * inner, src + (i * n1 + j) * inner,
-             inner * sizeof *dst);
+      memcpy(dst + (j * n0 + i) * inner, src + (i * n1 + j) * inner, inner * sizeof *dst);
 }
 
 size_t interop_meta_size(golden *g, const char *key, size_t max) {
@@ -150,17 +139,17 @@ size_t interop_meta_size(golden *g, const char *key, size_t max) {
   return v;
 }
 
-const golden_tensor *interop_need(const golden *g, const char *name,
-                                  size_t ndim, const size_t *shape) {
+const golden_tensor *interop_need(const golden *g, const char *name, size_t ndim,
+                                  const size_t *shape) {
   const golden_tensor *t = golden_find(g, name);
   CHECK(t != NULL, "no tensor %s", name);
-  CHECK(golden_shape_is(t, ndim, shape), "tensor %s has the wrong shape",
-        name);
+  CHECK(golden_shape_is(t, ndim, shape), "tensor %s has the wrong shape", name);
   return t;
 }
 
 void interop_fill_nan(float *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = NAN;
+  for (size_t i = 0; i < n; i++)
+    p[i] = NAN;
 }
 
 void *interop_alloc(size_t bytes) {

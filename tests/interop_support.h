@@ -18,23 +18,23 @@ struct CMUnitTest; /* <cmocka.h>, which every user includes first */
 #define INTEROP_TOLERANCE 1e-5
 
 /* Fails the test with a printf-style message when cond is false. */
-#define CHECK(cond, ...)          \
-  do {                            \
-    if (!(cond)) {                \
-      print_error(__VA_ARGS__);   \
-      print_error("\n");          \
-      fail_msg("%s", #cond);      \
-    }                             \
+#define CHECK(cond, ...)        \
+  do {                          \
+    if (!(cond)) {              \
+      print_error(__VA_ARGS__); \
+      print_error("\n");        \
+      fail_msg("%s", #cond);    \
+    }                           \
   } while (0)
 
 /* Fails the test unless a gru_* call returns GRU_OK; msg is the handle's
  * own message (gru_builder_error(), gru_sequence_error()). */
-#define CHECK_GRU(call, msg)                                         \
-  do {                                                               \
-    gru_status status_ = (call);                                     \
-    if (status_ != GRU_OK)                                           \
-      fail_msg("%s -> %s (%s): %s", #call, gru_status_name(status_), \
-               gru_strerror(status_), (msg));                        \
+#define CHECK_GRU(call, msg)                                                                \
+  do {                                                                                      \
+    gru_status status_ = (call);                                                            \
+    if (status_ != GRU_OK)                                                                  \
+      fail_msg("%s -> %s (%s): %s", #call, gru_status_name(status_), gru_strerror(status_), \
+               (msg));                                                                      \
   } while (0)
 
 /* The CPU paths every golden case runs on, scalar first. */
@@ -65,36 +65,31 @@ void interop_require_isa(const interop_case *c, gru_isa got);
  * Prints a header line; returns the number of failed tests, or 1 if dir
  * cannot be listed or holds fewer than min_cases files. */
 int interop_run_golden(const char *group, const char *dir, size_t min_cases,
-                       const struct CMUnitTest *fixed, size_t num_fixed,
-                       void (*test)(void **state),
-                       int (*setup)(void **state),
-                       int (*teardown)(void **state));
+                       const struct CMUnitTest *fixed, size_t num_fixed, void (*test)(void **state),
+                       int (*setup)(void **state), int (*teardown)(void **state));
 
 /* Largest |a - b| over n floats, its index in *at; infinite if either
  * holds a NaN there. */
 double interop_max_diff(const float *a, const float *b, size_t n, size_t *at);
 
 /* "[2,0,5] of [9,3,7]": flat index as coordinates of shape. */
-void interop_describe_index(size_t ndim, const size_t *shape, size_t flat,
-                            char *buf, size_t size);
+void interop_describe_index(size_t ndim, const size_t *shape, size_t flat, char *buf, size_t size);
 
 /* Compares got with the golden tensor want (same count) within tol;
  * returns the largest error; fails the test, naming the element, if it is
  * above tol. what names the comparison in the message. */
-double interop_compare(const char *what, const float *got,
-                       const golden_tensor *want, double tol);
+double interop_compare(const char *what, const float *got, const golden_tensor *want, double tol);
 
 /* dst[j][i][k] = src[i][j][k] for src [n0, n1, inner]: swaps the first two
  * axes (PyTorch h_n [L*D, B, H] <-> ONNX layout=1 Y_h [B, D, H], ...). */
-void interop_swap01(const float *src, float *dst, size_t n0, size_t n1,
-                    size_t inner);
+void interop_swap01(const float *src, float *dst, size_t n0, size_t n1, size_t inner);
 
 /* Reads meta key as an integer in 0 .. max, failing the test otherwise. */
 size_t interop_meta_size(golden *g, const char *key, size_t max);
 
 /* The tensor called name, which must exist with the given shape. */
-const golden_tensor *interop_need(const golden *g, const char *name,
-                                  size_t ndim, const size_t *shape);
+const golden_tensor *interop_need(const golden *g, const char *name, size_t ndim,
+                                  const size_t *shape);
 
 /* Fills n floats with NaN, so anything left unwritten fails a compare. */
 void interop_fill_nan(float *p, size_t n);

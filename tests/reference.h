@@ -25,7 +25,7 @@ size_t ref_layer_input(const ref_weights *w, size_t layer);
 
 /* Runs the whole GRU. x is time-major [T, B, I]; h0 is [L*D, B, H] or NULL;
  * lengths is [B] or NULL. Writes y [T, B, output] and hn [L*D, B, H]. */
-void ref_run(const ref_weights *w, size_t steps, size_t batch, const float *x,
-             const float *h0, const size_t *lengths, double *y, double *hn);
+void ref_run(const ref_weights *w, size_t steps, size_t batch, const float *x, const float *h0,
+             const size_t *lengths, double *y, double *hn);
 
 #endif

@@ -29,9 +29,8 @@ static float *random_array(size_t n, uint64_t *seed, float scale) {
   return p;
 }
 
-void test_model_init(test_model *m, gru_variant variant, gru_direction dir,
-                     size_t layers, size_t input, size_t hidden, bool bias,
-                     uint64_t seed) {
+void test_model_init(test_model *m, gru_variant variant, gru_direction dir, size_t layers,
+                     size_t input, size_t hidden, bool bias, uint64_t seed) {
   memset(m, 0, sizeof *m);
   m->ref = (ref_weights){variant, dir, layers, input, hidden, NULL, NULL, NULL};
   size_t D = ref_dirs(&m->ref);
@@ -61,14 +60,15 @@ void test_model_free(test_model *m) {
     free(m->w[i]);
     if (m->b) free(m->b[i]);
   }
-  for (size_t c = 0; m->bhn && c < m->cells; c++) free(m->bhn[c]);
+  for (size_t c = 0; m->bhn && c < m->cells; c++)
+    free(m->bhn[c]);
   free(m->w);
   free(m->b);
   free(m->bhn);
 }
 
-static gru_status set(gru_builder *b, const char *base, size_t k, size_t d,
-                      const float *data, size_t rows, size_t cols) {
+static gru_status set(gru_builder *b, const char *base, size_t k, size_t d, const float *data,
+                      size_t rows, size_t cols) {
   char name[64];
   snprintf(name, sizeof name, "%s_l%zu%s", base, k, d ? "_reverse" : "");
   size_t shape[2] = {rows, cols};
@@ -94,8 +94,8 @@ gru_layer *test_model_build(const test_model *m, gru_isa isa) {
   gru_builder *b;
   gru_layer *layer = NULL;
   assert_int_equal(gru_builder_create(&b), GRU_OK);
-  assert_int_equal(gru_builder_set_shape(b, m->ref.variant, m->ref.direction,
-                                         m->ref.layers, m->ref.input, m->ref.hidden),
+  assert_int_equal(gru_builder_set_shape(b, m->ref.variant, m->ref.direction, m->ref.layers,
+                                         m->ref.input, m->ref.hidden),
                    GRU_OK);
   assert_int_equal(gru_builder_set_option(b, GRU_OPT_ISA, isa), GRU_OK);
   assert_int_equal(test_model_load(m, b), GRU_OK);
@@ -109,7 +109,8 @@ gru_layer *test_model_build(const test_model *m, gru_isa isa) {
 
 size_t test_isas(gru_isa isas[3]) {
   size_t n = 0;
-  for (int i = GRU_ISA_SCALAR; i <= (int)gru_cpu_isa(); i++) isas[n++] = (gru_isa)i;
+  for (int i = GRU_ISA_SCALAR; i <= (int)gru_cpu_isa(); i++)
+    isas[n++] = (gru_isa)i;
   return n;
 }
 

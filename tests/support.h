@@ -23,9 +23,8 @@ typedef struct test_model {
   float **bhn; /* [cells], reset-after with biases only */
 } test_model;
 
-void test_model_init(test_model *m, gru_variant variant, gru_direction dir,
-                     size_t layers, size_t input, size_t hidden, bool bias,
-                     uint64_t seed);
+void test_model_init(test_model *m, gru_variant variant, gru_direction dir, size_t layers,
+                     size_t input, size_t hidden, bool bias, uint64_t seed);
 void test_model_free(test_model *m);
 
 /* Loads the model into a builder's tensors (format GRU_FORMAT_CONCAT). */

@@ -34,8 +34,10 @@ static int teardown(void **state) {
 }
 
 static void set_torch(gru_builder *b) {
-  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape), GRU_OK);
-  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_hh", w_hh, 2, hh_shape), GRU_OK);
+  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape),
+                   GRU_OK);
+  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_hh", w_hh, 2, hh_shape),
+                   GRU_OK);
 }
 
 /* Building succeeds: proof that the failures before it changed nothing. */
@@ -73,7 +75,8 @@ static void test_create_and_destroy(void **state) {
 
 static void test_bad_shapes(void **state) {
   gru_builder *b = *state;
-  assert_int_equal(gru_builder_set_shape(NULL, GRU_RESET_AFTER, GRU_FORWARD, 1, 1, 1), GRU_ERR_NULL);
+  assert_int_equal(gru_builder_set_shape(NULL, GRU_RESET_AFTER, GRU_FORWARD, 1, 1, 1),
+                   GRU_ERR_NULL);
   expect(b, gru_builder_set_shape(b, (gru_variant)2, GRU_FORWARD, 1, I, H), GRU_ERR_INVALID);
   expect(b, gru_builder_set_shape(b, (gru_variant)-1, GRU_FORWARD, 1, I, H), GRU_ERR_INVALID);
   expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, (gru_direction)4, 1, I, H), GRU_ERR_INVALID);
@@ -81,11 +84,15 @@ static void test_bad_shapes(void **state) {
   expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, 0, H), GRU_ERR_SIZE);
   expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, I, 0), GRU_ERR_SIZE);
   /* Products that overflow size_t, and dimensions past a BLAS int. */
-  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, I, SIZE_MAX / 2), GRU_ERR_SIZE);
+  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, I, SIZE_MAX / 2),
+         GRU_ERR_SIZE);
   expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, SIZE_MAX, I, H), GRU_ERR_SIZE);
-  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, SIZE_MAX - 3, H), GRU_ERR_SIZE);
-  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, (size_t)1 << 31, 1), GRU_ERR_SIZE);
-  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, 1, (size_t)1 << 29), GRU_ERR_SIZE);
+  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, SIZE_MAX - 3, H),
+         GRU_ERR_SIZE);
+  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, (size_t)1 << 31, 1),
+         GRU_ERR_SIZE);
+  expect(b, gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_FORWARD, 1, 1, (size_t)1 << 29),
+         GRU_ERR_SIZE);
   assert_builds(b);
 }
 
@@ -111,25 +118,43 @@ static void test_bad_tensors(void **state) {
   expect(fresh, gru_builder_set_tensor(fresh, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape),
          GRU_ERR_STATE);
   gru_builder_destroy(fresh);
-  assert_int_equal(gru_builder_set_tensor(NULL, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape),
-                   GRU_ERR_NULL);
+  assert_int_equal(
+      gru_builder_set_tensor(NULL, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape),
+      GRU_ERR_NULL);
   expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, NULL, w_ih, 2, ih_shape), GRU_ERR_NULL);
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", NULL, 2, ih_shape), GRU_ERR_NULL);
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, NULL), GRU_ERR_NULL);
-  expect(b, gru_builder_set_tensor(b, (gru_format)9, "weight_ih_l0", w_ih, 2, ih_shape), GRU_ERR_INVALID);
-  static const char *const bad_names[] = {
-      "weight_ih_l1", "weight_ih_l0_reverse", "weight_ih_l01", "weight_ih_l", "weight_ih_",
-      "weight_ih_l0x", "weight", "", "Weight_ih_l0", "weight_ih_l18446744073709551616",
-      "weight_ih_l0_reverse_reverse", "b_hn_l0"};
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", NULL, 2, ih_shape),
+         GRU_ERR_NULL);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, NULL),
+         GRU_ERR_NULL);
+  expect(b, gru_builder_set_tensor(b, (gru_format)9, "weight_ih_l0", w_ih, 2, ih_shape),
+         GRU_ERR_INVALID);
+  static const char *const bad_names[] = {"weight_ih_l1",
+                                          "weight_ih_l0_reverse",
+                                          "weight_ih_l01",
+                                          "weight_ih_l",
+                                          "weight_ih_",
+                                          "weight_ih_l0x",
+                                          "weight",
+                                          "",
+                                          "Weight_ih_l0",
+                                          "weight_ih_l18446744073709551616",
+                                          "weight_ih_l0_reverse_reverse",
+                                          "b_hn_l0"};
   for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++)
-    expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, bad_names[i], w_ih, 2, ih_shape), GRU_ERR_NAME);
+    expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, bad_names[i], w_ih, 2, ih_shape),
+           GRU_ERR_NAME);
   const size_t wrong[] = {3 * H, I + 1}, swapped[] = {I, 3 * H}, three[] = {1, 3 * H, I};
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, wrong), GRU_ERR_SHAPE);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, wrong),
+         GRU_ERR_SHAPE);
   assert_non_null(strstr(gru_builder_error(b), "expected shape [21, 5], got [21, 6]"));
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, swapped), GRU_ERR_SHAPE);
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 3, three), GRU_ERR_SHAPE);
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 1, ih_shape), GRU_ERR_SHAPE);
-  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "bias_ih_l0", b3, 0, b_shape), GRU_ERR_SHAPE);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, swapped),
+         GRU_ERR_SHAPE);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 3, three),
+         GRU_ERR_SHAPE);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 1, ih_shape),
+         GRU_ERR_SHAPE);
+  expect(b, gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "bias_ih_l0", b3, 0, b_shape),
+         GRU_ERR_SHAPE);
   assert_builds(b);
 }
 
@@ -156,10 +181,12 @@ static void test_missing_and_rebuild(void **state) {
   gru_builder_destroy(empty);
   assert_int_equal(gru_builder_build(NULL, &l), GRU_ERR_NULL);
   expect(b, gru_builder_build(b, NULL), GRU_ERR_NULL);
-  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape), GRU_OK);
+  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_ih_l0", w_ih, 2, ih_shape),
+                   GRU_OK);
   expect(b, gru_builder_build(b, &l), GRU_ERR_MISSING);
   assert_non_null(strstr(gru_builder_error(b), "recurrent weights of gate r"));
-  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_hh_l0", w_hh, 2, hh_shape), GRU_OK);
+  assert_int_equal(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, "weight_hh_l0", w_hh, 2, hh_shape),
+                   GRU_OK);
   assert_int_equal(gru_builder_build(b, &l), GRU_OK);
   gru_layer_destroy(l);
   /* The weights moved into the layer: the builder has none left. */
@@ -196,10 +223,17 @@ static void test_layer_queries(void **state) {
   assert_int_equal(test_model_load(&m, b), GRU_OK);
   gru_layer *l;
   assert_int_equal(gru_builder_build(b, &l), GRU_OK);
-  const struct { gru_info key; size_t want; } facts[] = {
-      {GRU_INFO_VARIANT, GRU_RESET_AFTER}, {GRU_INFO_DIRECTION, GRU_BIDIRECTIONAL},
-      {GRU_INFO_NUM_LAYERS, 3}, {GRU_INFO_NUM_DIRECTIONS, 2}, {GRU_INFO_INPUT_SIZE, I},
-      {GRU_INFO_HIDDEN_SIZE, H}, {GRU_INFO_OUTPUT_SIZE, 2 * H}, {GRU_INFO_STATE_SIZE, 6 * H}};
+  const struct {
+    gru_info key;
+    size_t want;
+  } facts[] = {{GRU_INFO_VARIANT, GRU_RESET_AFTER},
+               {GRU_INFO_DIRECTION, GRU_BIDIRECTIONAL},
+               {GRU_INFO_NUM_LAYERS, 3},
+               {GRU_INFO_NUM_DIRECTIONS, 2},
+               {GRU_INFO_INPUT_SIZE, I},
+               {GRU_INFO_HIDDEN_SIZE, H},
+               {GRU_INFO_OUTPUT_SIZE, 2 * H},
+               {GRU_INFO_STATE_SIZE, 6 * H}};
   for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
     size_t v;
     assert_int_equal(gru_layer_get(l, facts[i].key, &v), GRU_OK);

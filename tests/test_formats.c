@@ -28,7 +28,8 @@ typedef struct tensors {
 } tensors;
 
 static void tensors_free(tensors *ts) {
-  for (size_t i = 0; i < ts->n; i++) free(ts->t[i].data);
+  for (size_t i = 0; i < ts->n; i++)
+    free(ts->t[i].data);
   free(ts->t);
 }
 
@@ -39,9 +40,11 @@ static tensors read_all(const gru_layer *l, gru_format f) {
   ts.t = calloc(ts.n, sizeof *ts.t);
   for (size_t i = 0; i < ts.n; i++) {
     tensor *t = &ts.t[i];
-    assert_int_equal(gru_layer_tensor_info(l, f, i, t->name, sizeof t->name, &t->ndim, t->shape), GRU_OK);
+    assert_int_equal(gru_layer_tensor_info(l, f, i, t->name, sizeof t->name, &t->ndim, t->shape),
+                     GRU_OK);
     t->count = 1;
-    for (size_t d = 0; d < t->ndim; d++) t->count *= t->shape[d];
+    for (size_t d = 0; d < t->ndim; d++)
+      t->count *= t->shape[d];
     t->data = malloc(t->count * sizeof(float));
     assert_int_equal(gru_layer_get_tensor(l, f, t->name, t->data, t->count), GRU_OK);
   }
@@ -55,9 +58,9 @@ static gru_layer *build_from(const tensors *ts, gru_format f, gru_variant v, gru
   assert_int_equal(gru_builder_create(&b), GRU_OK);
   assert_int_equal(gru_builder_set_shape(b, v, dir, layers, in, h), GRU_OK);
   for (size_t i = 0; i < ts->n; i++)
-    assert_int_equal(gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data, ts->t[i].ndim,
-                                            ts->t[i].shape),
-                     GRU_OK);
+    assert_int_equal(
+        gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data, ts->t[i].ndim, ts->t[i].shape),
+        GRU_OK);
   assert_int_equal(gru_builder_build(b, &l), GRU_OK);
   gru_builder_destroy(b);
   return l;
@@ -95,7 +98,8 @@ static void test_round_trips(void **state) {
           }
           tensors ts = read_all(base, formats[fi]);
           uint64_t s2 = 99 + fi; /* fresh random values: loading then reading is exact */
-          for (size_t i = 0; i < ts.n; i++) test_fill(ts.t[i].data, ts.t[i].count, &s2, 0.4f);
+          for (size_t i = 0; i < ts.n; i++)
+            test_fill(ts.t[i].data, ts.t[i].count, &s2, 0.4f);
           gru_layer *l = build_from(&ts, formats[fi], (gru_variant)v, (gru_direction)dir, L, I, H);
           tensors back = read_all(l, formats[fi]);
           assert_int_equal(back.n, ts.n);
@@ -125,19 +129,21 @@ static void test_names(void **state) {
   test_model_init(&m, GRU_RESET_AFTER, GRU_BIDIRECTIONAL, 2, 3, 4, true, 1);
   gru_layer *l = test_model_build(&m, GRU_ISA_SCALAR);
   static const char *const torch[] = {
-      "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+      "weight_ih_l0",         "weight_hh_l0",         "bias_ih_l0",         "bias_hh_l0",
       "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
-      "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
+      "weight_ih_l1",         "weight_hh_l1",         "bias_ih_l1",         "bias_hh_l1",
       "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
   static const char *const onnx[] = {"W_l0", "R_l0", "B_l0", "W_l1", "R_l1", "B_l1"};
   tensors ts = read_all(l, GRU_FORMAT_TORCH);
   assert_int_equal(ts.n, 16);
-  for (size_t i = 0; i < ts.n; i++) assert_string_equal(ts.t[i].name, torch[i]);
+  for (size_t i = 0; i < ts.n; i++)
+    assert_string_equal(ts.t[i].name, torch[i]);
   assert_int_equal(ts.t[8].shape[1], 8); /* layer 1 reads both directions */
   tensors_free(&ts);
   ts = read_all(l, GRU_FORMAT_ONNX);
   assert_int_equal(ts.n, 6);
-  for (size_t i = 0; i < ts.n; i++) assert_string_equal(ts.t[i].name, onnx[i]);
+  for (size_t i = 0; i < ts.n; i++)
+    assert_string_equal(ts.t[i].name, onnx[i]);
   assert_int_equal(ts.t[0].ndim, 3);
   assert_int_equal(ts.t[0].shape[0], 2);
   tensors_free(&ts);
@@ -149,8 +155,9 @@ static void test_names(void **state) {
                    GRU_ERR_BUFFER);
   assert_int_equal(gru_layer_tensor_info(l, (gru_format)7, 0, name, sizeof name, &ndim, shape),
                    GRU_ERR_INVALID);
-  assert_int_equal(gru_layer_tensor_info(NULL, GRU_FORMAT_TORCH, 0, name, sizeof name, &ndim, shape),
-                   GRU_ERR_NULL);
+  assert_int_equal(
+      gru_layer_tensor_info(NULL, GRU_FORMAT_TORCH, 0, name, sizeof name, &ndim, shape),
+      GRU_ERR_NULL);
   assert_int_equal(gru_layer_tensor_count(l, (gru_format)7, &n), GRU_ERR_INVALID);
   assert_int_equal(gru_layer_tensor_count(l, GRU_FORMAT_TORCH, NULL), GRU_ERR_NULL);
   float buf[64];
@@ -204,8 +211,10 @@ static void test_conventions(void **state) {
   /* Keras: the transposes of ONNX's matrices, bias [2, 3H]. */
   float kern[I * 3 * H], rec[H * 3 * H];
   for (size_t r = 0; r < 3 * H; r++) {
-    for (size_t c = 0; c < I; c++) kern[c * 3 * H + r] = W[r * I + c];
-    for (size_t c = 0; c < H; c++) rec[c * 3 * H + r] = R[r * H + c];
+    for (size_t c = 0; c < I; c++)
+      kern[c * 3 * H + r] = W[r * I + c];
+    for (size_t c = 0; c < H; c++)
+      rec[c * 3 * H + r] = R[r * H + c];
   }
   tensors keras = {3, (tensor[]){{"kernel", 2, {I, 3 * H}, 0, kern},
                                  {"recurrent_kernel", 2, {H, 3 * H}, 0, rec},
@@ -216,12 +225,15 @@ static void test_conventions(void **state) {
   for (int g = 0; g < 3; g++) {
     float sign = g == 1 ? -1.0f : 1.0f;
     for (size_t r = 0; r < H; r++) {
-      for (size_t c = 0; c < H; c++) Wc[g][r * (H + I) + c] = sign * whh[(g * H + r) * H + c];
-      for (size_t c = 0; c < I; c++) Wc[g][r * (H + I) + H + c] = sign * wih[(g * H + r) * I + c];
+      for (size_t c = 0; c < H; c++)
+        Wc[g][r * (H + I) + c] = sign * whh[(g * H + r) * H + c];
+      for (size_t c = 0; c < I; c++)
+        Wc[g][r * (H + I) + H + c] = sign * wih[(g * H + r) * I + c];
       bc[g][r] = g == 2 ? bih[g * H + r] : sign * (bih[g * H + r] + bhh[g * H + r]);
     }
   }
-  for (size_t r = 0; r < H; r++) bhn[r] = bhh[2 * H + r];
+  for (size_t r = 0; r < H; r++)
+    bhn[r] = bhh[2 * H + r];
   tensors ours = {7, (tensor[]){{"W_r", 2, {H, H + I}, 0, Wc[0]},
                                 {"W_z", 2, {H, H + I}, 0, Wc[1]},
                                 {"W_h", 2, {H, H + I}, 0, Wc[2]},
@@ -234,10 +246,14 @@ static void test_conventions(void **state) {
   gru_layer *l = build_from(&torch, GRU_FORMAT_TORCH, GRU_RESET_AFTER, GRU_FORWARD, 1, I, H);
   run(l, T, B, x, y_torch);
   gru_layer_destroy(l);
-  const struct { tensors *ts; gru_format f; double tol; } others[] = {
-      {&onnx, GRU_FORMAT_ONNX, 0.0}, {&keras, GRU_FORMAT_KERAS, 0.0},
-      /* ours folds the r, z biases in the test, not the library: rounding differs */
-      {&ours, GRU_FORMAT_CONCAT, 1e-6}};
+  const struct {
+    tensors *ts;
+    gru_format f;
+    double tol;
+  } others[] = {{&onnx, GRU_FORMAT_ONNX, 0.0},
+                {&keras, GRU_FORMAT_KERAS, 0.0},
+                /* ours folds the r, z biases in the test, not the library: rounding differs */
+                {&ours, GRU_FORMAT_CONCAT, 1e-6}};
   for (size_t i = 0; i < 3; i++) {
     l = build_from(others[i].ts, others[i].f, GRU_RESET_AFTER, GRU_FORWARD, 1, I, H);
     run(l, T, B, x, y);

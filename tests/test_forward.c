@@ -40,8 +40,8 @@ static size_t *make_lengths(const config *c) {
 }
 
 /* Runs libgru on the config with the model, time-major, dense. */
-static outputs run_libgru(const config *c, const test_model *m, gru_isa isa,
-                          const float *x, const float *h0, const size_t *len) {
+static outputs run_libgru(const config *c, const test_model *m, gru_isa isa, const float *x,
+                          const float *h0, const size_t *len) {
   gru_layer *layer = test_model_build(m, isa);
   gru_sequence *seq;
   assert_int_equal(gru_sequence_create(&seq, layer, c->batch, c->steps), GRU_OK);
@@ -52,8 +52,7 @@ static outputs run_libgru(const config *c, const test_model *m, gru_isa isa,
                malloc(c->batch * state * sizeof(float)), c->steps * c->batch * out_w,
                c->batch * state};
   assert_int_equal(gru_sequence_reset(seq, c->batch, h0, o.nhn), GRU_OK);
-  assert_int_equal(gru_sequence_run(seq, c->steps, c->batch, x, 0, o.y, 0, len, 0),
-                   GRU_OK);
+  assert_int_equal(gru_sequence_run(seq, c->steps, c->batch, x, 0, o.y, 0, len, 0), GRU_OK);
   assert_int_equal(gru_sequence_get_state(seq, c->batch, o.hn, o.nhn), GRU_OK);
   gru_sequence_destroy(seq);
   gru_layer_destroy(layer);
@@ -83,8 +82,8 @@ static double check_config(const config *c, uint64_t seed) {
     double ey = test_max_diff(o.y, ry, ny), eh = test_max_diff(o.hn, rh, nh);
     if (ey > TOL || eh > TOL)
       print_error("%s: y error %.3g, h_n error %.3g (L=%zu I=%zu H=%zu B=%zu T=%zu)\n",
-                  gru_isa_name(isas[i]), ey, eh, c->layers, c->input, c->hidden,
-                  c->batch, c->steps);
+                  gru_isa_name(isas[i]), ey, eh, c->layers, c->input, c->hidden, c->batch,
+                  c->steps);
     assert_true(ey <= TOL && eh <= TOL);
     worst = fmax(worst, fmax(ey, eh));
     if (isas[i] == GRU_ISA_AVX512) { /* AVX2 and AVX-512 agree bit for bit */
@@ -115,8 +114,8 @@ static void test_single_layer(void **state) {
   for (int v = 0; v < 2; v++)
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
       for (int bias = 0; bias < 2; bias++) {
-        config c = {(gru_variant)v, GRU_FORWARD, 1, sizes[i][0], sizes[i][1],
-                    sizes[i][2], sizes[i][3], bias, false, i % 2 == 1};
+        config c = {(gru_variant)v, GRU_FORWARD, 1,    sizes[i][0], sizes[i][1],
+                    sizes[i][2],    sizes[i][3], bias, false,       i % 2 == 1};
         worst = fmax(worst, check_config(&c, 100 * i + 10 * v + bias));
       }
   print_message("single layer, all ISAs: max |libgru - reference| = %.3g\n", worst);
@@ -128,8 +127,8 @@ static void test_directions_and_stacks(void **state) {
   for (int v = 0; v < 2; v++)
     for (int dir = GRU_FORWARD; dir <= GRU_BIDIRECTIONAL_SUM; dir++)
       for (size_t layers = 1; layers <= 3; layers++) {
-        config c = {(gru_variant)v, (gru_direction)dir, layers, 7, 11, 5, 9,
-                    true, false, layers == 2};
+        config c = {(gru_variant)v, (gru_direction)dir, layers, 7, 11, 5, 9, true,
+                    false,          layers == 2};
         worst = fmax(worst, check_config(&c, 1000 + 100 * dir + 10 * layers + v));
       }
   print_message("directions x stacks: max error %.3g\n", worst);
@@ -140,8 +139,8 @@ static void test_lengths(void **state) {
   double worst = 0;
   for (int v = 0; v < 2; v++)
     for (int dir = GRU_FORWARD; dir <= GRU_BIDIRECTIONAL_SUM; dir++) {
-      config c = {(gru_variant)v, (gru_direction)dir, 2, 6, 10, 8, 12,
-                  true, true, dir == GRU_BIDIRECTIONAL};
+      config c = {(gru_variant)v, (gru_direction)dir,      2, 6, 10, 8, 12, true,
+                  true,           dir == GRU_BIDIRECTIONAL};
       worst = fmax(worst, check_config(&c, 5000 + 10 * dir + v));
     }
   print_message("variable lengths: max error %.3g\n", worst);
@@ -162,7 +161,8 @@ static float *run_layout(gru_layer *layer, size_t T, size_t B, size_t I, size_t 
                          const size_t *len) {
   size_t xstride = xs ? xs : I, ystride = ys ? ys : H;
   float *x = calloc(T * B * xstride, sizeof *x), *y = malloc(T * B * ystride * sizeof *y);
-  for (size_t i = 0; i < T * B * ystride; i++) y[i] = NAN; /* gaps must stay */
+  for (size_t i = 0; i < T * B * ystride; i++)
+    y[i] = NAN; /* gaps must stay */
   for (size_t t = 0; t < T; t++)
     for (size_t b = 0; b < B; b++) {
       size_t row = batch_major ? b * T + t : t * B + b;
@@ -170,14 +170,15 @@ static float *run_layout(gru_layer *layer, size_t T, size_t B, size_t I, size_t 
     }
   gru_sequence *seq;
   assert_int_equal(gru_sequence_create(&seq, layer, B, T), GRU_OK);
-  assert_int_equal(gru_sequence_run(seq, T, B, x, xs, y, ys, len,
-                                    batch_major ? GRU_BATCH_MAJOR : 0), GRU_OK);
+  assert_int_equal(
+      gru_sequence_run(seq, T, B, x, xs, y, ys, len, batch_major ? GRU_BATCH_MAJOR : 0), GRU_OK);
   float *out = malloc(T * B * H * sizeof *out);
   for (size_t t = 0; t < T; t++)
     for (size_t b = 0; b < B; b++) {
       size_t row = batch_major ? b * T + t : t * B + b;
       memcpy(out + (t * B + b) * H, y + row * ystride, H * sizeof *out);
-      for (size_t j = H; j < ystride; j++) assert_true(isnan(y[row * ystride + j]));
+      for (size_t j = H; j < ystride; j++)
+        assert_true(isnan(y[row * ystride + j]));
     }
   gru_sequence_destroy(seq);
   free(x);
@@ -238,8 +239,9 @@ static void test_split_directions(void **state) {
       for (size_t b = 0; b < B; b++)
         assert_memory_equal(split + ((t * 2 + d) * B + b) * H, cat + (t * B + b) * 2 * H + d * H,
                             H * sizeof(float));
-  assert_int_equal(gru_sequence_run(s, T, B, x, 0, split, 0, NULL,
-                                    GRU_SPLIT_DIRECTIONS | GRU_BATCH_MAJOR), GRU_ERR_INVALID);
+  assert_int_equal(
+      gru_sequence_run(s, T, B, x, 0, split, 0, NULL, GRU_SPLIT_DIRECTIONS | GRU_BATCH_MAJOR),
+      GRU_ERR_INVALID);
   gru_sequence_destroy(s);
   gru_layer_destroy(layer);
   test_model_free(&m);
@@ -318,13 +320,13 @@ static void test_step_reset_mask(void **state) {
   assert_int_equal(gru_sequence_step(cont, B, x, 0, y_cont, 0, NULL, NULL, 0), GRU_OK);
   assert_int_equal(gru_sequence_reset(fresh, B, h_init, B * H), GRU_OK);
   assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL, 0), GRU_OK);
-  assert_memory_equal(y, y_cont, H * sizeof(float));                  /* row 0 went on */
-  assert_memory_equal(y + H, y_fresh + H, 2 * H * sizeof(float));     /* rows 1, 2 restarted */
+  assert_memory_equal(y, y_cont, H * sizeof(float));              /* row 0 went on */
+  assert_memory_equal(y + H, y_fresh + H, 2 * H * sizeof(float)); /* rows 1, 2 restarted */
   mask[2] = 0;
   assert_int_equal(gru_sequence_step(s, B, x, 0, y, 0, mask, NULL, 0), GRU_OK);
   assert_int_equal(gru_sequence_reset(fresh, B, NULL, 0), GRU_OK);
   assert_int_equal(gru_sequence_step(fresh, B, x, 0, y_fresh, 0, NULL, NULL, 0), GRU_OK);
-  assert_memory_equal(y + H, y_fresh + H, H * sizeof(float));         /* from zero */
+  assert_memory_equal(y + H, y_fresh + H, H * sizeof(float)); /* from zero */
   gru_sequence_destroy(s);
   gru_sequence_destroy(cont);
   gru_sequence_destroy(fresh);

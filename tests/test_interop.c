@@ -49,17 +49,18 @@ static void read_all(const gru_layer *l, gru_format f, tensor_set *ts) {
   CHECK(ts->n <= sizeof ts->t / sizeof ts->t[0], "%zu tensors", ts->n);
   for (size_t i = 0; i < ts->n; i++) {
     tensor *t = &ts->t[i];
-    CHECK_GRU(gru_layer_tensor_info(l, f, i, t->name, sizeof t->name, &t->ndim,
-                                    t->shape), "info");
+    CHECK_GRU(gru_layer_tensor_info(l, f, i, t->name, sizeof t->name, &t->ndim, t->shape), "info");
     t->count = 1;
-    for (size_t d = 0; d < t->ndim; d++) t->count *= t->shape[d];
+    for (size_t d = 0; d < t->ndim; d++)
+      t->count *= t->shape[d];
     t->data = interop_alloc(t->count * sizeof(float));
     CHECK_GRU(gru_layer_get_tensor(l, f, t->name, t->data, t->count), t->name);
   }
 }
 
 static void set_free(tensor_set *ts) {
-  for (size_t i = 0; i < ts->n; i++) free(ts->t[i].data);
+  for (size_t i = 0; i < ts->n; i++)
+    free(ts->t[i].data);
   ts->n = 0;
 }
 
@@ -71,8 +72,8 @@ static const tensor *find(const tensor_set *ts, const char *name) {
 }
 
 /* A random model of the given configuration, read back in format f. */
-static void model_tensors(gru_variant v, gru_direction dir, size_t layers,
-                          gru_format f, uint64_t seed, tensor_set *ts) {
+static void model_tensors(gru_variant v, gru_direction dir, size_t layers, gru_format f,
+                          uint64_t seed, tensor_set *ts) {
   test_model m;
   test_model_init(&m, v, dir, layers, I, H, true, seed);
   gru_layer *l = test_model_build(&m, GRU_ISA_SCALAR);
@@ -81,21 +82,19 @@ static void model_tensors(gru_variant v, gru_direction dir, size_t layers,
   test_model_free(&m);
 }
 
-static gru_builder *new_builder(gru_variant v, gru_direction dir,
-                                size_t layers) {
+static gru_builder *new_builder(gru_variant v, gru_direction dir, size_t layers) {
   gru_builder *b;
   CHECK_GRU(gru_builder_create(&b), "create");
   CHECK_GRU(gru_builder_set_shape(b, v, dir, layers, I, H), gru_builder_error(b));
-  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, GRU_ISA_SCALAR),
-            gru_builder_error(b));
+  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, GRU_ISA_SCALAR), gru_builder_error(b));
   return b;
 }
 
 static void load_set(gru_builder *b, gru_format f, const tensor_set *ts) {
   for (size_t i = 0; i < ts->n; i++)
-    CHECK_GRU(gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data,
-                                     ts->t[i].ndim, ts->t[i].shape),
-              gru_builder_error(b));
+    CHECK_GRU(
+        gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data, ts->t[i].ndim, ts->t[i].shape),
+        gru_builder_error(b));
 }
 
 static gru_layer *build_or_fail(gru_builder *b) {
@@ -149,8 +148,8 @@ static void test_gru_cell_names(void **state) {
   load_set(b, GRU_FORMAT_TORCH, &torch);
   gru_layer *ref = build_or_fail(b);
   for (size_t i = 0; i < 4; i++)
-    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, cell[i], torch.t[i].data,
-                                     torch.t[i].ndim, torch.t[i].shape),
+    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, cell[i], torch.t[i].data, torch.t[i].ndim,
+                                     torch.t[i].shape),
               gru_builder_error(b));
   gru_layer *l = build_or_fail(b);
   result r0, r1;
@@ -159,8 +158,7 @@ static void test_gru_cell_names(void **state) {
   assert_same_result(&r0, &r1);
   char name[GRU_MAX_NAME];
   size_t ndim, shape[GRU_MAX_DIMS];
-  CHECK_GRU(gru_layer_tensor_info(l, GRU_FORMAT_TORCH, 0, name, sizeof name, &ndim, shape),
-            "info");
+  CHECK_GRU(gru_layer_tensor_info(l, GRU_FORMAT_TORCH, 0, name, sizeof name, &ndim, shape), "info");
   CHECK(strcmp(name, "weight_ih_l0") == 0, "reads back as %s", name);
   /* The bare name reads back too, the same data. */
   float back[3 * H * I];
@@ -215,8 +213,8 @@ static void test_gru_cell_names(void **state) {
   l = build_or_fail(b);
   read_all(l, GRU_FORMAT_TORCH, &back2);
   for (size_t i = 0; i < bi.n; i++)
-    CHECK(memcmp(back2.t[i].data, bi.t[i].data, bi.t[i].count * sizeof(float)) == 0,
-          "%s differs", bi.t[i].name);
+    CHECK(memcmp(back2.t[i].data, bi.t[i].data, bi.t[i].count * sizeof(float)) == 0, "%s differs",
+          bi.t[i].name);
   set_free(&back2);
   gru_layer_destroy(l);
   gru_builder_destroy(b);
@@ -270,10 +268,8 @@ static void test_reverse_is_forward_reversed(void **state) {
       CHECK_GRU(gru_sequence_get_state(s, B, hr, B * H), gru_sequence_error(s));
       gru_sequence_destroy(s);
       reverse_rows(yr, yrr, len, H);
-      CHECK(memcmp(y, yrr, sizeof y) == 0, "variant %d lengths %d: outputs differ", v,
-            with_len);
-      CHECK(memcmp(h, hr, sizeof h) == 0, "variant %d lengths %d: states differ", v,
-            with_len);
+      CHECK(memcmp(y, yrr, sizeof y) == 0, "variant %d lengths %d: outputs differ", v, with_len);
+      CHECK(memcmp(h, hr, sizeof h) == 0, "variant %d lengths %d: states differ", v, with_len);
       gru_layer_destroy(rev);
       gru_layer_destroy(fwd);
       set_free(&onnx);
@@ -306,52 +302,201 @@ typedef struct bad_tensor {
 static const bad_tensor bad_tensors[] = {
     /* ONNX: the direction axis, the bias length, a squeezed tensor,
      * per-direction names, a layer too many, a layer's input width. */
-    {"ONNX W of two directions, forward GRU", RB, FW, 1, GRU_FORMAT_ONNX, "W", 3,
-     {2, 3 * H, I}, GRU_ERR_SHAPE, "W: expected shape [1, 15, 4], got [2, 15, 4]"},
-    {"ONNX W of one direction, bidirectional GRU", RA, BI, 1, GRU_FORMAT_ONNX, "W", 3,
-     {1, 3 * H, I}, GRU_ERR_SHAPE, "expected shape [2, 15, 4]"},
-    {"ONNX R of one direction, reverse GRU given two", RA, RV, 1, GRU_FORMAT_ONNX, "R", 3,
-     {2, 3 * H, H}, GRU_ERR_SHAPE, "R: expected shape [1, 15, 5]"},
-    {"ONNX B with the input biases only [D, 3H]", RB, BI, 1, GRU_FORMAT_ONNX, "B", 2,
-     {2, 3 * H}, GRU_ERR_SHAPE, "B: expected shape [2, 30], got [2, 15]"},
-    {"ONNX B with OpenVINO's lbr [D, 4H]", RA, FW, 1, GRU_FORMAT_ONNX, "B", 2,
-     {1, 4 * H}, GRU_ERR_SHAPE, "expected shape [1, 30]"},
-    {"ONNX W squeezed to [3H, I]", RB, FW, 1, GRU_FORMAT_ONNX, "W", 2, {3 * H, I},
-     GRU_ERR_SHAPE, "expected shape [1, 15, 4], got [15, 4]"},
-    {"ONNX W_reverse (ONNX tensors hold both directions)", RB, BI, 1, GRU_FORMAT_ONNX,
-     "W_reverse", 3, {2, 3 * H, I}, GRU_ERR_NAME, "'W_reverse' is not a tensor of the ONNX format"},
-    {"ONNX W_l1 on a one-layer GRU", RB, FW, 1, GRU_FORMAT_ONNX, "W_l1", 3, {1, 3 * H, H},
-     GRU_ERR_NAME, "(1 layer(s), 1 direction(s))"},
-    {"ONNX W_l1 with layer 0's input width", RB, BI, 2, GRU_FORMAT_ONNX, "W_l1", 3,
-     {2, 3 * H, I}, GRU_ERR_SHAPE, "W_l1: expected shape [2, 15, 10]"},
+    {"ONNX W of two directions, forward GRU",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_ONNX,
+     "W",
+     3,
+     {2, 3 * H, I},
+     GRU_ERR_SHAPE,
+     "W: expected shape [1, 15, 4], got [2, 15, 4]"},
+    {"ONNX W of one direction, bidirectional GRU",
+     RA,
+     BI,
+     1,
+     GRU_FORMAT_ONNX,
+     "W",
+     3,
+     {1, 3 * H, I},
+     GRU_ERR_SHAPE,
+     "expected shape [2, 15, 4]"},
+    {"ONNX R of one direction, reverse GRU given two",
+     RA,
+     RV,
+     1,
+     GRU_FORMAT_ONNX,
+     "R",
+     3,
+     {2, 3 * H, H},
+     GRU_ERR_SHAPE,
+     "R: expected shape [1, 15, 5]"},
+    {"ONNX B with the input biases only [D, 3H]",
+     RB,
+     BI,
+     1,
+     GRU_FORMAT_ONNX,
+     "B",
+     2,
+     {2, 3 * H},
+     GRU_ERR_SHAPE,
+     "B: expected shape [2, 30], got [2, 15]"},
+    {"ONNX B with OpenVINO's lbr [D, 4H]",
+     RA,
+     FW,
+     1,
+     GRU_FORMAT_ONNX,
+     "B",
+     2,
+     {1, 4 * H},
+     GRU_ERR_SHAPE,
+     "expected shape [1, 30]"},
+    {"ONNX W squeezed to [3H, I]",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_ONNX,
+     "W",
+     2,
+     {3 * H, I},
+     GRU_ERR_SHAPE,
+     "expected shape [1, 15, 4], got [15, 4]"},
+    {"ONNX W_reverse (ONNX tensors hold both directions)",
+     RB,
+     BI,
+     1,
+     GRU_FORMAT_ONNX,
+     "W_reverse",
+     3,
+     {2, 3 * H, I},
+     GRU_ERR_NAME,
+     "'W_reverse' is not a tensor of the ONNX format"},
+    {"ONNX W_l1 on a one-layer GRU",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_ONNX,
+     "W_l1",
+     3,
+     {1, 3 * H, H},
+     GRU_ERR_NAME,
+     "(1 layer(s), 1 direction(s))"},
+    {"ONNX W_l1 with layer 0's input width",
+     RB,
+     BI,
+     2,
+     GRU_FORMAT_ONNX,
+     "W_l1",
+     3,
+     {2, 3 * H, I},
+     GRU_ERR_SHAPE,
+     "W_l1: expected shape [2, 15, 10]"},
     /* Keras: the other variant's bias, a transposed kernel, a backward
      * layer's name on a forward GRU. */
-    {"Keras reset_after=False bias on a reset-after GRU", RA, FW, 1, GRU_FORMAT_KERAS,
-     "bias", 1, {3 * H}, GRU_ERR_SHAPE, "bias: expected shape [2, 15], got [15]"},
-    {"Keras kernel transposed [3H, I]", RB, FW, 1, GRU_FORMAT_KERAS, "kernel", 2,
-     {3 * H, I}, GRU_ERR_SHAPE, "kernel: expected shape [4, 15], got [15, 4]"},
-    {"Keras recurrent_kernel [H, 3H] of the wrong H", RB, FW, 1, GRU_FORMAT_KERAS,
-     "recurrent_kernel", 2, {H + 1, 3 * (H + 1)}, GRU_ERR_SHAPE, "expected shape [5, 15]"},
-    {"Keras kernel_reverse on a forward GRU", RA, FW, 1, GRU_FORMAT_KERAS,
-     "kernel_reverse", 2, {I, 3 * H}, GRU_ERR_NAME, "'kernel_reverse'"},
-    {"Keras kernel_l1 with layer 0's width, bidirectional stack", RA, BI, 2,
-     GRU_FORMAT_KERAS, "kernel_l1", 2, {I, 3 * H}, GRU_ERR_SHAPE,
+    {"Keras reset_after=False bias on a reset-after GRU",
+     RA,
+     FW,
+     1,
+     GRU_FORMAT_KERAS,
+     "bias",
+     1,
+     {3 * H},
+     GRU_ERR_SHAPE,
+     "bias: expected shape [2, 15], got [15]"},
+    {"Keras kernel transposed [3H, I]",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_KERAS,
+     "kernel",
+     2,
+     {3 * H, I},
+     GRU_ERR_SHAPE,
+     "kernel: expected shape [4, 15], got [15, 4]"},
+    {"Keras recurrent_kernel [H, 3H] of the wrong H",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_KERAS,
+     "recurrent_kernel",
+     2,
+     {H + 1, 3 * (H + 1)},
+     GRU_ERR_SHAPE,
+     "expected shape [5, 15]"},
+    {"Keras kernel_reverse on a forward GRU",
+     RA,
+     FW,
+     1,
+     GRU_FORMAT_KERAS,
+     "kernel_reverse",
+     2,
+     {I, 3 * H},
+     GRU_ERR_NAME,
+     "'kernel_reverse'"},
+    {"Keras kernel_l1 with layer 0's width, bidirectional stack",
+     RA,
+     BI,
+     2,
+     GRU_FORMAT_KERAS,
+     "kernel_l1",
+     2,
+     {I, 3 * H},
+     GRU_ERR_SHAPE,
      "kernel_l1: expected shape [10, 15]"},
     /* PyTorch: 2-layer names on a 1-layer GRU, a reverse direction on a
      * single-direction GRU, layer 1's input width, 6H biases. */
-    {"PyTorch bias_hh_l1 on a one-layer GRU", RA, FW, 1, GRU_FORMAT_TORCH, "bias_hh_l1",
-     1, {3 * H}, GRU_ERR_NAME, "'bias_hh_l1' is not a tensor of the PyTorch format"},
-    {"PyTorch weight_hh_l0_reverse on GRU_REVERSE (one direction)", RA, RV, 1,
-     GRU_FORMAT_TORCH, "weight_hh_l0_reverse", 2, {3 * H, H}, GRU_ERR_NAME,
+    {"PyTorch bias_hh_l1 on a one-layer GRU",
+     RA,
+     FW,
+     1,
+     GRU_FORMAT_TORCH,
+     "bias_hh_l1",
+     1,
+     {3 * H},
+     GRU_ERR_NAME,
+     "'bias_hh_l1' is not a tensor of the PyTorch format"},
+    {"PyTorch weight_hh_l0_reverse on GRU_REVERSE (one direction)",
+     RA,
+     RV,
+     1,
+     GRU_FORMAT_TORCH,
+     "weight_hh_l0_reverse",
+     2,
+     {3 * H, H},
+     GRU_ERR_NAME,
      "weight_hh_l0_reverse"},
-    {"PyTorch weight_ih_l1 [3H, I] of a bidirectional stack (wants 2H)", RA, BI, 2,
-     GRU_FORMAT_TORCH, "weight_ih_l1_reverse", 2, {3 * H, I}, GRU_ERR_SHAPE,
+    {"PyTorch weight_ih_l1 [3H, I] of a bidirectional stack (wants 2H)",
+     RA,
+     BI,
+     2,
+     GRU_FORMAT_TORCH,
+     "weight_ih_l1_reverse",
+     2,
+     {3 * H, I},
+     GRU_ERR_SHAPE,
      "weight_ih_l1_reverse: expected shape [15, 10], got [15, 4]"},
-    {"PyTorch bias_ih [6H] (ONNX's B)", RA, FW, 1, GRU_FORMAT_TORCH, "bias_ih_l0", 1,
-     {6 * H}, GRU_ERR_SHAPE, "expected shape [15], got [30]"},
+    {"PyTorch bias_ih [6H] (ONNX's B)",
+     RA,
+     FW,
+     1,
+     GRU_FORMAT_TORCH,
+     "bias_ih_l0",
+     1,
+     {6 * H},
+     GRU_ERR_SHAPE,
+     "expected shape [15], got [30]"},
     /* Ours: W_g over [h, x] without its H columns. */
-    {"concatenated W_z [H, I] without the recurrent columns", RB, FW, 1,
-     GRU_FORMAT_CONCAT, "W_z", 2, {H, I}, GRU_ERR_SHAPE, "W_z: expected shape [5, 9]"},
+    {"concatenated W_z [H, I] without the recurrent columns",
+     RB,
+     FW,
+     1,
+     GRU_FORMAT_CONCAT,
+     "W_z",
+     2,
+     {H, I},
+     GRU_ERR_SHAPE,
+     "W_z: expected shape [5, 9]"},
 };
 
 /* Sets every tensor of a random model of b's configuration, then the bad
@@ -374,14 +519,13 @@ static void test_bad_tensors(void **state) {
     run_fixed(l, NULL, &want);
     gru_layer_destroy(l);
     load_set(b, c->format, &good);
-    gru_status st = gru_builder_set_tensor(b, c->format, c->name, scratch, c->ndim,
-                                           c->shape);
+    gru_status st = gru_builder_set_tensor(b, c->format, c->name, scratch, c->ndim, c->shape);
     const char *msg = gru_builder_error(b);
     print_message("  %-62s -> %s: %s\n", c->what, gru_status_name(st), msg);
     CHECK(st == c->want, "%s: %s, expected %s", c->what, gru_status_name(st),
           gru_status_name(c->want));
-    CHECK(strstr(msg, c->message) != NULL, "%s: message \"%s\" lacks \"%s\"", c->what,
-          msg, c->message);
+    CHECK(strstr(msg, c->message) != NULL, "%s: message \"%s\" lacks \"%s\"", c->what, msg,
+          c->message);
     l = build_or_fail(b);
     run_fixed(l, NULL, &got);
     assert_same_result(&want, &got);
@@ -417,8 +561,8 @@ static void test_missing_tensors(void **state) {
     gru_builder *b = new_builder(cases[i].v, cases[i].dir, cases[i].layers);
     for (size_t j = 0; j < ts.n; j++)
       if (strcmp(ts.t[j].name, cases[i].skip) != 0)
-        CHECK_GRU(gru_builder_set_tensor(b, cases[i].f, ts.t[j].name, ts.t[j].data,
-                                         ts.t[j].ndim, ts.t[j].shape),
+        CHECK_GRU(gru_builder_set_tensor(b, cases[i].f, ts.t[j].name, ts.t[j].data, ts.t[j].ndim,
+                                         ts.t[j].shape),
                   gru_builder_error(b));
     gru_layer *l = (gru_layer *)b;
     gru_status st = gru_builder_build(b, &l);
@@ -457,12 +601,16 @@ static void test_lengths_above_steps(void **state) {
   /* steps T within a capacity of T + 2: a length of T + 1 is still above
    * this call's steps. */
   const size_t over[B] = {T, T + 1, 1}, way_over[B] = {1, 2, (size_t)-1};
-  const struct { const size_t *len; uint32_t flags; } cases[] = {
-      {over, GRU_SPLIT_DIRECTIONS}, {over, GRU_BATCH_MAJOR}, {over, 0},
+  const struct {
+    const size_t *len;
+    uint32_t flags;
+  } cases[] = {
+      {over, GRU_SPLIT_DIRECTIONS},     {over, GRU_BATCH_MAJOR},     {over, 0},
       {way_over, GRU_SPLIT_DIRECTIONS}, {way_over, GRU_BATCH_MAJOR},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    for (size_t j = 0; j < sizeof y / sizeof y[0]; j++) y[j] = 42.0f;
+    for (size_t j = 0; j < sizeof y / sizeof y[0]; j++)
+      y[j] = 42.0f;
     gru_status st = gru_sequence_run(s, T, B, x, 0, y, 0, cases[i].len, cases[i].flags);
     CHECK(st == GRU_ERR_INVALID, "case %zu: %s", i, gru_status_name(st));
     CHECK(strstr(gru_sequence_error(s), "lengths[1]") != NULL ||
@@ -533,12 +681,12 @@ static void test_state_from_other_configurations(void **state) {
         CHECK(st == GRU_OK, "%s into itself: %s", configs[a].what, gru_status_name(st));
         CHECK_GRU(gru_sequence_reset(sa, B, h0, 2 * B * H), gru_sequence_error(sa));
       } else {
-        CHECK(st == GRU_ERR_MISMATCH, "%s into %s: %s", configs[b].what,
-              configs[a].what, gru_status_name(st));
+        CHECK(st == GRU_ERR_MISMATCH, "%s into %s: %s", configs[b].what, configs[a].what,
+              gru_status_name(st));
         CHECK(strlen(gru_sequence_error(sa)) > 0, "no message");
         CHECK_GRU(gru_sequence_get_state(sa, B, now, 2 * B * H), gru_sequence_error(sa));
-        CHECK(memcmp(now, h0, sizeof now) == 0, "%s into %s changed the state",
-              configs[b].what, configs[a].what);
+        CHECK(memcmp(now, h0, sizeof now) == 0, "%s into %s changed the state", configs[b].what,
+              configs[a].what);
       }
       gru_sequence_destroy(sb);
       gru_layer_destroy(lb);
@@ -561,11 +709,14 @@ static void test_state_buffers_of_other_sizes(void **state) {
   uint64_t seed = 3;
   test_fill(h0, 2 * B * H, &seed, 1.0f);
   CHECK_GRU(gru_sequence_reset(s, B, h0, 2 * B * H), gru_sequence_error(s));
-  const struct { size_t batch, count; gru_status want; } cases[] = {
-      {B, B * H, GRU_ERR_SIZE},         /* one direction's Y_h [1, B, H] */
-      {B, 4 * B * H, GRU_ERR_SIZE},     /* [L*D, B, H] of a 2-layer bidirectional */
+  const struct {
+    size_t batch, count;
+    gru_status want;
+  } cases[] = {
+      {B, B * H, GRU_ERR_SIZE},             /* one direction's Y_h [1, B, H] */
+      {B, 4 * B * H, GRU_ERR_SIZE},         /* [L*D, B, H] of a 2-layer bidirectional */
       {2 * B, 2 * B * H, GRU_ERR_CAPACITY}, /* [B, D*H] read as 2B rows */
-      {1, 2 * B * H, GRU_ERR_SIZE},     /* batch 1, the count of B rows */
+      {1, 2 * B * H, GRU_ERR_SIZE},         /* batch 1, the count of B rows */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     float buf[4 * 2 * B * H] = {0};
@@ -583,8 +734,7 @@ static void test_state_buffers_of_other_sizes(void **state) {
   CHECK_GRU(gru_sequence_reset(small, 1, one, 2 * H), gru_sequence_error(small));
   unsigned char saved[1024];
   size_t n;
-  CHECK_GRU(gru_sequence_save_state(small, 1, saved, sizeof saved, &n),
-            gru_sequence_error(small));
+  CHECK_GRU(gru_sequence_save_state(small, 1, saved, sizeof saved, &n), gru_sequence_error(small));
   CHECK_GRU(gru_sequence_load_state(s, saved, n), gru_sequence_error(s));
   CHECK_GRU(gru_sequence_get_state(s, B, now, 2 * B * H), gru_sequence_error(s));
   for (size_t d = 0; d < 2; d++) {

@@ -53,16 +53,13 @@ typedef struct run_io {
 } run_io;
 
 /* Runs l on io into y (ny floats) and state. */
-static void run_into(const gru_layer *l, const run_io *io, float *y,
-                     float *state) {
+static void run_into(const gru_layer *l, const run_io *io, float *y, float *state) {
   gru_sequence *s;
   interop_fill_nan(y, io->ny);
-  CHECK_GRU(gru_sequence_create(&s, l, io->batch, io->steps),
-            "gru_sequence_create");
+  CHECK_GRU(gru_sequence_create(&s, l, io->batch, io->steps), "gru_sequence_create");
   gru_status st = gru_sequence_reset(s, io->batch, io->h0, io->state);
   if (st == GRU_OK)
-    st = gru_sequence_run(s, io->steps, io->batch, io->x, 0, y, 0,
-                          io->lengths, io->flags);
+    st = gru_sequence_run(s, io->steps, io->batch, io->x, 0, y, 0, io->lengths, io->flags);
   if (st == GRU_OK) st = gru_sequence_get_state(s, io->batch, state, io->state);
   if (st != GRU_OK) print_error("%s\n", gru_sequence_error(s));
   gru_sequence_destroy(s);
@@ -81,8 +78,7 @@ typedef struct tensor_list {
   tensor t[64];
 } tensor_list;
 
-static float *add_tensor(tensor_list *ts, const char *name, size_t ndim,
-                         size_t d0, size_t d1) {
+static float *add_tensor(tensor_list *ts, const char *name, size_t ndim, size_t d0, size_t d1) {
   CHECK(ts->n < sizeof ts->t / sizeof ts->t[0], "too many tensors");
   tensor *t = &ts->t[ts->n++];
   snprintf(t->name, sizeof t->name, "%s", name);
@@ -94,7 +90,8 @@ static float *add_tensor(tensor_list *ts, const char *name, size_t ndim,
 }
 
 static void tensors_free(tensor_list *ts) {
-  for (size_t i = 0; i < ts->n; i++) free(ts->t[i].data);
+  for (size_t i = 0; i < ts->n; i++)
+    free(ts->t[i].data);
   ts->n = 0;
 }
 
@@ -105,23 +102,20 @@ typedef struct shape_spec {
 } shape_spec;
 
 /* Builds a layer from tensors of one format (golden tensors or a list). */
-static gru_layer *build(const shape_spec *s, gru_isa isa, gru_format f,
-                        const golden *g, int (*pick)(const char *),
-                        const tensor_list *ts) {
+static gru_layer *build(const shape_spec *s, gru_isa isa, gru_format f, const golden *g,
+                        int (*pick)(const char *), const tensor_list *ts) {
   gru_builder *b;
   gru_layer *l = NULL;
   CHECK_GRU(gru_builder_create(&b), "gru_builder_create");
-  gru_status st = gru_builder_set_shape(b, s->variant, s->direction,
-                                        s->layers, s->input, s->hidden);
+  gru_status st =
+      gru_builder_set_shape(b, s->variant, s->direction, s->layers, s->input, s->hidden);
   if (st == GRU_OK) st = gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa);
   for (size_t i = 0; g && st == GRU_OK && i < g->num_tensors; i++) {
     const golden_tensor *t = &g->tensors[i];
-    if (pick(t->name))
-      st = gru_builder_set_tensor(b, f, t->name, t->data, t->ndim, t->shape);
+    if (pick(t->name)) st = gru_builder_set_tensor(b, f, t->name, t->data, t->ndim, t->shape);
   }
   for (size_t i = 0; ts && st == GRU_OK && i < ts->n; i++)
-    st = gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data,
-                                ts->t[i].ndim, ts->t[i].shape);
+    st = gru_builder_set_tensor(b, f, ts->t[i].name, ts->t[i].data, ts->t[i].ndim, ts->t[i].shape);
   if (st == GRU_OK) st = gru_builder_build(b, &l);
   if (st != GRU_OK) print_error("%s\n", gru_builder_error(b));
   gru_builder_destroy(b);
@@ -131,8 +125,7 @@ static gru_layer *build(const shape_spec *s, gru_isa isa, gru_format f,
 
 /* Runs both layers on io; returns whether outputs and states have the
  * same bits, and the largest output difference in *diff. */
-static int bits_equal(const gru_layer *a, const gru_layer *b,
-                      const run_io *io, double *diff) {
+static int bits_equal(const gru_layer *a, const gru_layer *b, const run_io *io, double *diff) {
   float *ya = interop_alloc(io->ny * sizeof(float));
   float *yb = interop_alloc(io->ny * sizeof(float));
   float *sa = interop_alloc(io->state * sizeof(float));
@@ -141,8 +134,8 @@ static int bits_equal(const gru_layer *a, const gru_layer *b,
   run_into(b, io, yb, sb);
   size_t at;
   *diff = interop_max_diff(ya, yb, io->ny, &at);
-  int same = memcmp(ya, yb, io->ny * sizeof(float)) == 0 &&
-             memcmp(sa, sb, io->state * sizeof(float)) == 0;
+  int same =
+      memcmp(ya, yb, io->ny * sizeof(float)) == 0 && memcmp(sa, sb, io->state * sizeof(float)) == 0;
   free(ya);
   free(yb);
   free(sa);
@@ -150,11 +143,9 @@ static int bits_equal(const gru_layer *a, const gru_layer *b,
   return same;
 }
 
-static void same_bits(const char *what, const gru_layer *a,
-                      const gru_layer *b, const run_io *io) {
+static void same_bits(const char *what, const gru_layer *a, const gru_layer *b, const run_io *io) {
   double diff;
-  CHECK(bits_equal(a, b, io, &diff), "%s: outputs differ (max %.3g)", what,
-        diff);
+  CHECK(bits_equal(a, b, io, &diff), "%s: outputs differ (max %.3g)", what, diff);
 }
 
 /* Records the path a layer really runs (GRU_ISA may cap it) in *seen, a
@@ -167,7 +158,8 @@ static void note_path(const gru_layer *l, unsigned *seen) {
 
 static size_t paths(unsigned seen) {
   size_t n = 0;
-  for (; seen; seen >>= 1) n += seen & 1u;
+  for (; seen; seen >>= 1)
+    n += seen & 1u;
   return n;
 }
 
@@ -175,8 +167,7 @@ static size_t paths(unsigned seen) {
  * The conversions, from each format's documentation. */
 
 /* Keras's name for layer k, direction d of a stack of L. */
-static void keras_name(char *buf, size_t size, const char *base, size_t k,
-                       size_t L, size_t d) {
+static void keras_name(char *buf, size_t size, const char *base, size_t k, size_t L, size_t d) {
   char layer[24] = "";
   if (L > 1) snprintf(layer, sizeof layer, "_l%zu", k);
   snprintf(buf, size, "%s%s%s", base, layer, d ? "_reverse" : "");
@@ -184,15 +175,15 @@ static void keras_name(char *buf, size_t size, const char *base, size_t k,
 
 /* ONNX W [D, 3H, In] (rows z|r|h) of direction d -> kernel [In, 3H]
  * (columns z|r|h): a plain transpose, the gate order is the same. */
-static void transpose_rows(const float *m, size_t rows, size_t cols,
-                           float *out) {
+static void transpose_rows(const float *m, size_t rows, size_t cols, float *out) {
   for (size_t r = 0; r < rows; r++)
-    for (size_t c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+    for (size_t c = 0; c < cols; c++)
+      out[c * rows + r] = m[r * cols + c];
 }
 
 /* The Keras tensors of an ONNX node set (W, R, B per layer). */
-static void onnx_to_keras(const golden *g, size_t L, size_t D, size_t I,
-                          size_t H, int lbr, tensor_list *out) {
+static void onnx_to_keras(const golden *g, size_t L, size_t D, size_t I, size_t H, int lbr,
+                          tensor_list *out) {
   char name[GRU_MAX_NAME];
   for (size_t k = 0; k < L; k++) {
     char sfx[24] = "";
@@ -206,11 +197,9 @@ static void onnx_to_keras(const golden *g, size_t L, size_t D, size_t I,
     const golden_tensor *B = golden_find(g, name);
     for (size_t d = 0; d < D; d++) {
       keras_name(name, sizeof name, "kernel", k, L, d);
-      transpose_rows(W->data + d * 3 * H * in, 3 * H, in,
-                     add_tensor(out, name, 2, in, 3 * H));
+      transpose_rows(W->data + d * 3 * H * in, 3 * H, in, add_tensor(out, name, 2, in, 3 * H));
       keras_name(name, sizeof name, "recurrent_kernel", k, L, d);
-      transpose_rows(R->data + d * 3 * H * H, 3 * H, H,
-                     add_tensor(out, name, 2, H, 3 * H));
+      transpose_rows(R->data + d * 3 * H * H, 3 * H, H, add_tensor(out, name, 2, H, 3 * H));
       if (B == NULL) continue;
       const float *wb = B->data + d * 6 * H, *rb = wb + 3 * H;
       keras_name(name, sizeof name, "bias", k, L, d);
@@ -218,7 +207,8 @@ static void onnx_to_keras(const golden *g, size_t L, size_t D, size_t I,
         memcpy(add_tensor(out, name, 2, 2, 3 * H), wb, 6 * H * sizeof(float));
       } else { /* reset_after=False: one bias per gate, Wb + Rb */
         float *bias = add_tensor(out, name, 1, 3 * H, 0);
-        for (size_t i = 0; i < 3 * H; i++) bias[i] = wb[i] + rb[i];
+        for (size_t i = 0; i < 3 * H; i++)
+          bias[i] = wb[i] + rb[i];
       }
     }
   }
@@ -228,8 +218,7 @@ static void onnx_to_keras(const golden *g, size_t L, size_t D, size_t I,
  * gate torch_gate[kg]; the matrix is transposed. */
 static const size_t torch_gate[3] = {1, 0, 2};
 
-static void torch_matrix_to_keras(const float *m, size_t H, size_t cols,
-                                  float *out) {
+static void torch_matrix_to_keras(const float *m, size_t H, size_t cols, float *out) {
   for (size_t kg = 0; kg < 3; kg++)
     for (size_t j = 0; j < H; j++)
       for (size_t c = 0; c < cols; c++)
@@ -243,14 +232,16 @@ static void torch_bias_to_keras(const float *b, size_t H, float *out) {
 
 /* The Keras (reset_after=True) tensors of a PyTorch state_dict. cell: the
  * names carry no layer suffix (nn.GRUCell). */
-static void torch_to_keras(const golden *g, size_t L, size_t D, size_t I,
-                           size_t H, int cell, tensor_list *out) {
+static void torch_to_keras(const golden *g, size_t L, size_t D, size_t I, size_t H, int cell,
+                           tensor_list *out) {
   char name[GRU_MAX_NAME], sfx[40];
   for (size_t k = 0; k < L; k++)
     for (size_t d = 0; d < D; d++) {
       size_t in = k == 0 ? I : D * H;
-      if (cell) sfx[0] = '\0';
-      else snprintf(sfx, sizeof sfx, "_l%zu%s", k, d ? "_reverse" : "");
+      if (cell)
+        sfx[0] = '\0';
+      else
+        snprintf(sfx, sizeof sfx, "_l%zu%s", k, d ? "_reverse" : "");
       snprintf(name, sizeof name, "weight_ih%s", sfx);
       const golden_tensor *wih = interop_need(g, name, 2, (size_t[]){3 * H, in});
       snprintf(name, sizeof name, "weight_hh%s", sfx);
@@ -273,8 +264,7 @@ static void torch_to_keras(const golden *g, size_t L, size_t D, size_t I,
 }
 
 static int is_onnx_weight(const char *n) {
-  return (n[0] == 'W' || n[0] == 'R' || n[0] == 'B') &&
-         (n[1] == '\0' || n[1] == '_');
+  return (n[0] == 'W' || n[0] == 'R' || n[0] == 'B') && (n[1] == '\0' || n[1] == '_');
 }
 
 static int is_torch_weight(const char *n) {
@@ -295,15 +285,12 @@ static gru_direction onnx_direction(const golden *g, size_t *dirs) {
 static void onnx_case_to_keras(const char *path, size_t *cases) {
   golden *g = interop_alloc(sizeof *g);
   CHECK(golden_load(path, g) == 0, "%s", g->error);
-  size_t D, I = interop_meta_size(g, "input_size", 4096),
-            H = interop_meta_size(g, "hidden_size", 4096),
-            L = interop_meta_size(g, "num_layers", 16),
-            T = interop_meta_size(g, "steps", 4096),
-            B = interop_meta_size(g, "batch", 64),
-            lbr = interop_meta_size(g, "linear_before_reset", 1),
-            layout = interop_meta_size(g, "layout", 1);
-  shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
-                  onnx_direction(g, &D), L, I, H};
+  size_t D,
+      I = interop_meta_size(g, "input_size", 4096), H = interop_meta_size(g, "hidden_size", 4096),
+      L = interop_meta_size(g, "num_layers", 16), T = interop_meta_size(g, "steps", 4096),
+      B = interop_meta_size(g, "batch", 64), lbr = interop_meta_size(g, "linear_before_reset", 1),
+      layout = interop_meta_size(g, "layout", 1);
+  shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE, onnx_direction(g, &D), L, I, H};
   tensor_list keras = {0};
   onnx_to_keras(g, L, D, I, H, (int)lbr, &keras);
   const golden_tensor *x = golden_find(g, "X"), *h0 = golden_find(g, "initial_h"),
@@ -314,11 +301,19 @@ static void onnx_case_to_keras(const char *path, size_t *cases) {
   float *h0_buf = NULL;
   if (h0) {
     h0_buf = interop_alloc(h0->count * sizeof(float));
-    if (layout) interop_swap01(h0->data, h0_buf, B, L * D, H);
-    else memcpy(h0_buf, h0->data, h0->count * sizeof(float));
+    if (layout)
+      interop_swap01(h0->data, h0_buf, B, L * D, H);
+    else
+      memcpy(h0_buf, h0->data, h0->count * sizeof(float));
   }
-  run_io io = {T, B, L * D * B * H, x->data, h0_buf, lens ? lengths : NULL,
-               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS, T * B * D * H};
+  run_io io = {T,
+               B,
+               L * D * B * H,
+               x->data,
+               h0_buf,
+               lens ? lengths : NULL,
+               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS,
+               T * B * D * H};
   gru_isa isas[3];
   unsigned seen = 0;
   size_t n = test_isas(isas);
@@ -327,16 +322,16 @@ static void onnx_case_to_keras(const char *path, size_t *cases) {
     gru_layer *b = build(&s, isas[i], GRU_FORMAT_KERAS, NULL, NULL, &keras);
     note_path(a, &seen);
     char what[200];
-    snprintf(what, sizeof what, "%s (%s) as Keras reset_after=%s",
-             interop_base_name(path), gru_isa_name(isas[i]),
-             lbr ? "True" : "False");
+    snprintf(what, sizeof what, "%s (%s) as Keras reset_after=%s", interop_base_name(path),
+             gru_isa_name(isas[i]), lbr ? "True" : "False");
     same_bits(what, a, b, &io);
     gru_layer_destroy(a);
     gru_layer_destroy(b);
   }
-  print_message("  %-40s lbr=%zu -> reset_after=%s: bit-identical on %zu "
-                "path(s)\n", interop_base_name(path), lbr,
-                lbr ? "True " : "False", paths(seen));
+  print_message(
+      "  %-40s lbr=%zu -> reset_after=%s: bit-identical on %zu "
+      "path(s)\n",
+      interop_base_name(path), lbr, lbr ? "True " : "False", paths(seen));
   (*cases)++;
   free(h0_buf);
   tensors_free(&keras);
@@ -349,7 +344,8 @@ static void test_onnx_to_keras(void **state) {
   char **paths;
   size_t n, cases = 0;
   CHECK(golden_list(ONNX_DIR, ".txt", &paths, &n) == 0, "cannot list %s", ONNX_DIR);
-  for (size_t i = 0; i < n; i++) onnx_case_to_keras(paths[i], &cases);
+  for (size_t i = 0; i < n; i++)
+    onnx_case_to_keras(paths[i], &cases);
   golden_list_free(paths, n);
   CHECK(cases >= 26, "%zu ONNX cases converted", cases);
 }
@@ -358,15 +354,11 @@ static void torch_case_to_keras(const char *path, size_t *cases) {
   golden *g = interop_alloc(sizeof *g);
   CHECK(golden_load(path, g) == 0, "%s", g->error);
   size_t I = interop_meta_size(g, "input_size", 4096),
-         H = interop_meta_size(g, "hidden_size", 4096),
-         L = interop_meta_size(g, "num_layers", 16),
-         T = interop_meta_size(g, "steps", 4096),
-         B = interop_meta_size(g, "batch", 64),
+         H = interop_meta_size(g, "hidden_size", 4096), L = interop_meta_size(g, "num_layers", 16),
+         T = interop_meta_size(g, "steps", 4096), B = interop_meta_size(g, "batch", 64),
          D = interop_meta_size(g, "bidirectional", 1) + 1,
-         bf = interop_meta_size(g, "batch_first", 1),
-         cell = interop_meta_size(g, "cell", 1);
-  shape_spec s = {GRU_RESET_AFTER, D == 2 ? GRU_BIDIRECTIONAL : GRU_FORWARD,
-                  L, I, H};
+         bf = interop_meta_size(g, "batch_first", 1), cell = interop_meta_size(g, "cell", 1);
+  shape_spec s = {GRU_RESET_AFTER, D == 2 ? GRU_BIDIRECTIONAL : GRU_FORWARD, L, I, H};
   tensor_list keras = {0};
   torch_to_keras(g, L, D, I, H, (int)cell, &keras);
   const golden_tensor *x = golden_find(g, "x"), *h0 = golden_find(g, "h0"),
@@ -374,8 +366,14 @@ static void torch_case_to_keras(const char *path, size_t *cases) {
   size_t lengths[64];
   CHECK(x != NULL && B <= 64, "x");
   if (lens) CHECK(golden_tensor_sizes(lens, lengths, B) == 0, "lengths");
-  run_io io = {T, B, L * D * B * H, x->data, h0 ? h0->data : NULL,
-               lens ? lengths : NULL, bf ? GRU_BATCH_MAJOR : 0, T * B * D * H};
+  run_io io = {T,
+               B,
+               L * D * B * H,
+               x->data,
+               h0 ? h0->data : NULL,
+               lens ? lengths : NULL,
+               bf ? GRU_BATCH_MAJOR : 0,
+               T * B * D * H};
   gru_isa isas[3];
   unsigned seen = 0;
   size_t n = test_isas(isas);
@@ -384,14 +382,16 @@ static void torch_case_to_keras(const char *path, size_t *cases) {
     gru_layer *b = build(&s, isas[i], GRU_FORMAT_KERAS, NULL, NULL, &keras);
     note_path(a, &seen);
     char what[200];
-    snprintf(what, sizeof what, "%s (%s) as Keras reset_after=True",
-             interop_base_name(path), gru_isa_name(isas[i]));
+    snprintf(what, sizeof what, "%s (%s) as Keras reset_after=True", interop_base_name(path),
+             gru_isa_name(isas[i]));
     same_bits(what, a, b, &io);
     gru_layer_destroy(a);
     gru_layer_destroy(b);
   }
-  print_message("  %-40s PyTorch -> reset_after=True: bit-identical on %zu "
-                "path(s)\n", interop_base_name(path), paths(seen));
+  print_message(
+      "  %-40s PyTorch -> reset_after=True: bit-identical on %zu "
+      "path(s)\n",
+      interop_base_name(path), paths(seen));
   (*cases)++;
   tensors_free(&keras);
   golden_free(g);
@@ -403,7 +403,8 @@ static void test_torch_to_keras(void **state) {
   char **paths;
   size_t n, cases = 0;
   CHECK(golden_list(TORCH_DIR, ".txt", &paths, &n) == 0, "cannot list %s", TORCH_DIR);
-  for (size_t i = 0; i < n; i++) torch_case_to_keras(paths[i], &cases);
+  for (size_t i = 0; i < n; i++)
+    torch_case_to_keras(paths[i], &cases);
   golden_list_free(paths, n);
   CHECK(cases >= 16, "%zu PyTorch cases converted", cases);
 }
@@ -452,15 +453,12 @@ static void test_reset_before_bias_reads_back_as_sum(void **state) {
 static void onnx_case_via_onednn(const char *path) {
   golden *g = interop_alloc(sizeof *g);
   CHECK(golden_load(path, g) == 0, "%s", g->error);
-  size_t D, I = interop_meta_size(g, "input_size", 4096),
-            H = interop_meta_size(g, "hidden_size", 4096),
-            L = interop_meta_size(g, "num_layers", 16),
-            T = interop_meta_size(g, "steps", 4096),
-            B = interop_meta_size(g, "batch", 64),
-            lbr = interop_meta_size(g, "linear_before_reset", 1),
-            layout = interop_meta_size(g, "layout", 1);
-  shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
-                  onnx_direction(g, &D), L, I, H};
+  size_t D,
+      I = interop_meta_size(g, "input_size", 4096), H = interop_meta_size(g, "hidden_size", 4096),
+      L = interop_meta_size(g, "num_layers", 16), T = interop_meta_size(g, "steps", 4096),
+      B = interop_meta_size(g, "batch", 64), lbr = interop_meta_size(g, "linear_before_reset", 1),
+      layout = interop_meta_size(g, "layout", 1);
+  shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE, onnx_direction(g, &D), L, I, H};
   size_t G = lbr ? 4 : 3;
   tensor_list keras = {0};
   char name[GRU_MAX_NAME];
@@ -523,11 +521,19 @@ static void onnx_case_via_onednn(const char *path) {
   float *h0_buf = NULL;
   if (h0) {
     h0_buf = interop_alloc(h0->count * sizeof(float));
-    if (layout) interop_swap01(h0->data, h0_buf, B, L * D, H);
-    else memcpy(h0_buf, h0->data, h0->count * sizeof(float));
+    if (layout)
+      interop_swap01(h0->data, h0_buf, B, L * D, H);
+    else
+      memcpy(h0_buf, h0->data, h0->count * sizeof(float));
   }
-  run_io io = {T, B, L * D * B * H, x->data, h0_buf, lens ? lengths : NULL,
-               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS, T * B * D * H};
+  run_io io = {T,
+               B,
+               L * D * B * H,
+               x->data,
+               h0_buf,
+               lens ? lengths : NULL,
+               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS,
+               T * B * D * H};
   gru_layer *a = build(&s, gru_cpu_isa(), GRU_FORMAT_ONNX, g, is_onnx_weight, NULL);
   gru_layer *b = build(&s, gru_cpu_isa(), GRU_FORMAT_KERAS, NULL, NULL, &keras);
   char what[200];
@@ -547,7 +553,8 @@ static void test_onednn_via_keras(void **state) {
   char **paths;
   size_t n;
   CHECK(golden_list(ONNX_DIR, ".txt", &paths, &n) == 0, "cannot list %s", ONNX_DIR);
-  for (size_t i = 0; i < n; i++) onnx_case_via_onednn(paths[i]);
+  for (size_t i = 0; i < n; i++)
+    onnx_case_via_onednn(paths[i]);
   print_message("  %zu ONNX cases through oneDNN's layout: bit-identical\n", n);
   golden_list_free(paths, n);
   CHECK(n >= 26, "%zu ONNX cases", n);
@@ -560,8 +567,7 @@ static void test_wrong_conversions_are_caught(void **state) {
   golden *g = interop_alloc(sizeof *g);
   CHECK(golden_load(ONNX_DIR "/forward_lbr0.txt", g) == 0, "%s", g->error);
   size_t I = interop_meta_size(g, "input_size", 4096),
-         H = interop_meta_size(g, "hidden_size", 4096),
-         T = interop_meta_size(g, "steps", 4096),
+         H = interop_meta_size(g, "hidden_size", 4096), T = interop_meta_size(g, "steps", 4096),
          B = interop_meta_size(g, "batch", 64);
   shape_spec s = {GRU_RESET_BEFORE, GRU_FORWARD, 1, I, H};
   const golden_tensor *x = golden_find(g, "X");
@@ -589,8 +595,7 @@ static void test_wrong_conversions_are_caught(void **state) {
     gru_layer *b = build(&s, GRU_ISA_SCALAR, GRU_FORMAT_KERAS, NULL, NULL, &keras);
     double diff;
     int same = bits_equal(a, b, &io, &diff);
-    print_message("  %s: max diff %.3g\n",
-                  wrong ? "bias = Wb alone" : "gates r|z|h", diff);
+    print_message("  %s: max diff %.3g\n", wrong ? "bias = Wb alone" : "gates r|z|h", diff);
     CHECK(!same && diff > INTEROP_TOLERANCE, "a wrong conversion went unnoticed");
     gru_layer_destroy(b);
     tensors_free(&keras);
@@ -607,9 +612,9 @@ static void test_get_weights_order(void **state) {
   (void)state;
   enum { I = 3, H = 4 };
   static const char *const order[] = {
-      "kernel_l0", "recurrent_kernel_l0", "bias_l0",
+      "kernel_l0",         "recurrent_kernel_l0",         "bias_l0",
       "kernel_l0_reverse", "recurrent_kernel_l0_reverse", "bias_l0_reverse",
-      "kernel_l1", "recurrent_kernel_l1", "bias_l1",
+      "kernel_l1",         "recurrent_kernel_l1",         "bias_l1",
       "kernel_l1_reverse", "recurrent_kernel_l1_reverse", "bias_l1_reverse"};
   for (int v = 0; v < 2; v++) {
     tensor_list ts = {0};
@@ -628,15 +633,12 @@ static void test_get_weights_order(void **state) {
     CHECK_GRU(gru_layer_tensor_count(l, GRU_FORMAT_KERAS, &n), "count");
     CHECK(n == 12, "%zu Keras tensors", n);
     for (size_t i = 0; i < n; i++) {
-      CHECK_GRU(gru_layer_tensor_info(l, GRU_FORMAT_KERAS, i, name, sizeof name,
-                                      &ndim, shape), "info");
-      CHECK(strcmp(name, order[i]) == 0, "tensor %zu is %s, not %s", i, name,
-            order[i]);
+      CHECK_GRU(gru_layer_tensor_info(l, GRU_FORMAT_KERAS, i, name, sizeof name, &ndim, shape),
+                "info");
+      CHECK(strcmp(name, order[i]) == 0, "tensor %zu is %s, not %s", i, name, order[i]);
       if (i % 3 == 0)
-        CHECK(ndim == 2 && shape[0] == (i < 6 ? I : 2 * H) && shape[1] == 3 * H,
-              "%s shape", name);
-      if (i % 3 == 1) CHECK(ndim == 2 && shape[0] == H && shape[1] == 3 * H,
-                            "%s shape", name);
+        CHECK(ndim == 2 && shape[0] == (i < 6 ? I : 2 * H) && shape[1] == 3 * H, "%s shape", name);
+      if (i % 3 == 1) CHECK(ndim == 2 && shape[0] == H && shape[1] == 3 * H, "%s shape", name);
       if (i % 3 == 2) {
         if (v == GRU_RESET_AFTER)
           CHECK(ndim == 2 && shape[0] == 2 && shape[1] == 3 * H, "%s shape", name);
@@ -690,10 +692,8 @@ static void test_keras_case(void **state) {
   interop_skip_unless_cpu(ctx->spec);
   CHECK(golden_load(ctx->spec->path, g) == 0, "%s", g->error);
   size_t I = interop_meta_size(g, "input_size", 4096),
-         H = interop_meta_size(g, "hidden_size", 4096),
-         L = interop_meta_size(g, "num_layers", 16),
-         T = interop_meta_size(g, "steps", 4096),
-         B = interop_meta_size(g, "batch", 64),
+         H = interop_meta_size(g, "hidden_size", 4096), L = interop_meta_size(g, "num_layers", 16),
+         T = interop_meta_size(g, "steps", 4096), B = interop_meta_size(g, "batch", 64),
          after = interop_meta_size(g, "reset_after", 1),
          back = interop_meta_size(g, "go_backwards", 1),
          D = interop_meta_size(g, "bidirectional", 1) + 1,
@@ -710,11 +710,14 @@ static void test_keras_case(void **state) {
   const golden_tensor *h0 = golden_find(g, "initial_state");
   if (h0) interop_need(g, "initial_state", 3, (size_t[]){L * D, B, H});
   size_t weights = 0;
-  for (size_t i = 0; i < g->num_tensors; i++) weights += is_keras_weight(g->tensors[i].name);
+  for (size_t i = 0; i < g->num_tensors; i++)
+    weights += is_keras_weight(g->tensors[i].name);
   CHECK(weights == L * D * (use_bias ? 3 : 2), "%zu weight tensors", weights);
   shape_spec s = {after ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
-                  sum ? GRU_BIDIRECTIONAL_SUM
-                  : D == 2 ? GRU_BIDIRECTIONAL : back ? GRU_REVERSE : GRU_FORWARD,
+                  sum      ? GRU_BIDIRECTIONAL_SUM
+                  : D == 2 ? GRU_BIDIRECTIONAL
+                  : back   ? GRU_REVERSE
+                           : GRU_FORWARD,
                   L, I, H};
   /* build() fails the test itself; the path it took comes back through
    * the layer. */
@@ -725,19 +728,17 @@ static void test_keras_case(void **state) {
   ctx->y = interop_alloc(y->count * sizeof(float));
   ctx->y_keras = interop_alloc(y->count * sizeof(float));
   ctx->h_n = interop_alloc(h_n->count * sizeof(float));
-  run_io io = {T, B, h_n->count, x->data, h0 ? h0->data : NULL, NULL,
-               GRU_BATCH_MAJOR, y->count};
+  run_io io = {T, B, h_n->count, x->data, h0 ? h0->data : NULL, NULL, GRU_BATCH_MAJOR, y->count};
   run_into(ctx->layer, &io, ctx->y, ctx->h_n);
   /* Keras returns a go_backwards layer's outputs in processing order. */
   for (size_t b = 0; b < B; b++)
     for (size_t t = 0; t < T; t++)
-      memcpy(ctx->y_keras + (b * T + t) * W,
-             ctx->y + (b * T + (back ? T - 1 - t : t)) * W, W * sizeof(float));
+      memcpy(ctx->y_keras + (b * T + t) * W, ctx->y + (b * T + (back ? T - 1 - t : t)) * W,
+             W * sizeof(float));
   double ey = interop_compare(ctx->spec->name, ctx->y_keras, y, INTEROP_TOLERANCE);
   double eh = interop_compare(ctx->spec->name, ctx->h_n, h_n, INTEROP_TOLERANCE);
-  print_message("  %-30s %-6s max err y %.3g  h_n %.3g\n",
-                interop_base_name(ctx->spec->path), gru_isa_name(ctx->spec->isa),
-                ey, eh);
+  print_message("  %-30s %-6s max err y %.3g  h_n %.3g\n", interop_base_name(ctx->spec->path),
+                gru_isa_name(ctx->spec->isa), ey, eh);
 }
 
 int main(void) {
@@ -749,7 +750,6 @@ int main(void) {
       cmocka_unit_test(test_torch_to_keras),
       cmocka_unit_test(test_onednn_via_keras),
   };
-  return interop_run_golden("keras", KERAS_DIR, MIN_CASES, fixed,
-                            sizeof fixed / sizeof fixed[0], test_keras_case,
-                            setup_case, teardown_case);
+  return interop_run_golden("keras", KERAS_DIR, MIN_CASES, fixed, sizeof fixed / sizeof fixed[0],
+                            test_keras_case, setup_case, teardown_case);
 }

@@ -43,10 +43,10 @@ typedef struct run_ctx {
   gru_builder *builder;
   gru_layer *layer;
   gru_sequence *sequence;
-  float *h0_buf;           /* initial_h as [L*D, B, H] */
-  float *out_y, *out_y_h;  /* libgru's, in the golden's layout */
-  float *state;            /* [L*D, B, H] */
-  float *x_pad, *y_pad;    /* the strided run's buffers */
+  float *h0_buf;          /* initial_h as [L*D, B, H] */
+  float *out_y, *out_y_h; /* libgru's, in the golden's layout */
+  float *state;           /* [L*D, B, H] */
+  float *x_pad, *y_pad;   /* the strided run's buffers */
 } run_ctx;
 
 static gru_direction parse_direction(const char *s) {
@@ -92,8 +92,7 @@ static void read_data(run_ctx *ctx) {
   if (ctx->lens) {
     CHECK(B <= sizeof ctx->lengths / sizeof ctx->lengths[0], "batch %zu", B);
     interop_need(&ctx->g, "sequence_lens", 1, (size_t[]){B});
-    CHECK(golden_tensor_sizes(ctx->lens, ctx->lengths, B) == 0,
-          "sequence_lens are not integers");
+    CHECK(golden_tensor_sizes(ctx->lens, ctx->lengths, B) == 0, "sequence_lens are not integers");
   }
 }
 
@@ -109,25 +108,25 @@ static gru_isa build_layer(run_ctx *ctx, gru_isa isa) {
   size_t weights = 0, biases = 0, v;
   CHECK_GRU(gru_builder_create(&ctx->builder), "gru_builder_create");
   gru_builder *b = ctx->builder;
-  CHECK_GRU(gru_builder_set_shape(b, c->lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE,
-                                  c->direction, c->layers, c->input, c->hidden),
+  CHECK_GRU(gru_builder_set_shape(b, c->lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE, c->direction,
+                                  c->layers, c->input, c->hidden),
             gru_builder_error(b));
-  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa),
-            gru_builder_error(b));
+  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa), gru_builder_error(b));
   for (size_t i = 0; i < ctx->g.num_tensors; i++) {
     const golden_tensor *t = &ctx->g.tensors[i];
     if (!is_weight(t->name)) continue;
-    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_ONNX, t->name, t->data,
-                                     t->ndim, t->shape),
+    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_ONNX, t->name, t->data, t->ndim, t->shape),
               gru_builder_error(b));
-    if (t->name[0] == 'B') biases++;
-    else weights++;
+    if (t->name[0] == 'B')
+      biases++;
+    else
+      weights++;
   }
   /* B is optional to libgru: count it, so a file that lost one cannot
    * pass by running with zero biases. */
   CHECK(weights == 2 * c->layers && biases == (c->bias ? c->layers : 0),
-        "%zu weight and %zu bias tensors for %zu layer(s), bias %zu", weights,
-        biases, c->layers, c->bias);
+        "%zu weight and %zu bias tensors for %zu layer(s), bias %zu", weights, biases, c->layers,
+        c->bias);
   CHECK_GRU(gru_builder_build(b, &ctx->layer), gru_builder_error(b));
   gru_builder_destroy(b);
   ctx->builder = NULL;
@@ -139,8 +138,8 @@ static gru_isa build_layer(run_ctx *ctx, gru_isa isa) {
 
 /* Copies n rows of width floats between a dense array and one whose rows
  * are stride floats apart. */
-static void restride(const float *src, size_t src_stride, float *dst,
-                     size_t dst_stride, size_t n, size_t width) {
+static void restride(const float *src, size_t src_stride, float *dst, size_t dst_stride, size_t n,
+                     size_t width) {
   for (size_t i = 0; i < n; i++)
     memcpy(dst + i * dst_stride, src + i * src_stride, width * sizeof(float));
 }
@@ -162,8 +161,7 @@ static void run_layer(run_ctx *ctx, int padded) {
   gru_sequence *s;
   interop_fill_nan(ctx->out_y, ctx->y->count);
   interop_fill_nan(ctx->out_y_h, ctx->y_h->count);
-  CHECK_GRU(gru_sequence_create(&ctx->sequence, ctx->layer, B, T),
-            "gru_sequence_create");
+  CHECK_GRU(gru_sequence_create(&ctx->sequence, ctx->layer, B, T), "gru_sequence_create");
   s = ctx->sequence;
   const float *h0 = NULL;
   if (ctx->h0) {
@@ -181,10 +179,8 @@ static void run_layer(run_ctx *ctx, int padded) {
     interop_fill_nan(y, y_rows * ys);
     restride(ctx->x->data, x_w, x, xs, x_rows, x_w);
   }
-  CHECK_GRU(gru_sequence_run(s, T, B, x, xs, y, ys,
-                             ctx->lens ? ctx->lengths : NULL,
-                             c->layout == 1 ? GRU_BATCH_MAJOR
-                                            : GRU_SPLIT_DIRECTIONS),
+  CHECK_GRU(gru_sequence_run(s, T, B, x, xs, y, ys, ctx->lens ? ctx->lengths : NULL,
+                             c->layout == 1 ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS),
             gru_sequence_error(s));
   if (padded) {
     restride(y, ys, ctx->out_y, y_w, y_rows, y_w);
@@ -195,8 +191,7 @@ static void run_layer(run_ctx *ctx, int padded) {
     free(ctx->y_pad);
     ctx->x_pad = ctx->y_pad = NULL;
   }
-  CHECK_GRU(gru_sequence_get_state(s, B, ctx->state, LD * B * H),
-            gru_sequence_error(s));
+  CHECK_GRU(gru_sequence_get_state(s, B, ctx->state, LD * B * H), gru_sequence_error(s));
   if (c->layout == 1)
     interop_swap01(ctx->state, ctx->out_y_h, LD, B, H);
   else
@@ -250,10 +245,8 @@ static void test_case(void **state) {
   gru_isa got = build_layer(ctx, ctx->spec->isa);
   interop_require_isa(ctx->spec, got);
   run_layer(ctx, 0);
-  double ey = interop_compare(ctx->spec->name, ctx->out_y, ctx->y,
-                              INTEROP_TOLERANCE);
-  double eh = interop_compare(ctx->spec->name, ctx->out_y_h, ctx->y_h,
-                              INTEROP_TOLERANCE);
+  double ey = interop_compare(ctx->spec->name, ctx->out_y, ctx->y, INTEROP_TOLERANCE);
+  double eh = interop_compare(ctx->spec->name, ctx->out_y_h, ctx->y_h, INTEROP_TOLERANCE);
   /* Again with rows PAD floats apart in X and Y. */
   char what[200];
   snprintf(what, sizeof what, "%s, strided", ctx->spec->name);
@@ -262,8 +255,7 @@ static void test_case(void **state) {
   double sy = interop_compare(what, ctx->out_y, ctx->y, INTEROP_TOLERANCE);
   double sh = interop_compare(what, ctx->out_y_h, ctx->y_h, INTEROP_TOLERANCE);
   print_message("  %-40s %-6s max err Y %.3g  Y_h %.3g  (strided %.3g %.3g)\n",
-                interop_base_name(ctx->spec->path),
-                gru_isa_name(ctx->spec->isa), ey, eh, sy, sh);
+                interop_base_name(ctx->spec->path), gru_isa_name(ctx->spec->isa), ey, eh, sy, sh);
 }
 
 /* The comparison can fail: a golden Y moved by 4x the tolerance, a weight
@@ -274,15 +266,14 @@ static void test_perturbation_is_caught(void **state) {
   load_case(ctx);
   build_layer(ctx, gru_cpu_isa());
   run_layer(ctx, 0);
-  CHECK(interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at) <=
-            INTEROP_TOLERANCE,
+  CHECK(interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at) <= INTEROP_TOLERANCE,
         "the unperturbed case already fails");
 
   size_t k = ctx->y->count / 2;
   ctx->y->data[k] += (float)(4 * INTEROP_TOLERANCE);
   double err = interop_max_diff(ctx->out_y, ctx->y->data, ctx->y->count, &at);
-  print_message("  golden Y[%zu] moved by %g: max err %.3g at %zu\n", k,
-                4 * INTEROP_TOLERANCE, err, at);
+  print_message("  golden Y[%zu] moved by %g: max err %.3g at %zu\n", k, 4 * INTEROP_TOLERANCE, err,
+                at);
   CHECK(err > INTEROP_TOLERANCE && at == k, "a moved golden Y went unnoticed");
   ctx->y->data[k] -= (float)(4 * INTEROP_TOLERANCE);
 
@@ -309,8 +300,7 @@ static void test_case_files(void **state) {
   char **paths;
   size_t n;
   (void)state;
-  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s",
-        CASE_DIR);
+  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s", CASE_DIR);
   for (size_t i = 0; i < n; i++) {
     golden *g = calloc(1, sizeof *g);
     int ok = g != NULL && golden_load(paths[i], g) == 0;
@@ -323,18 +313,17 @@ static void test_case_files(void **state) {
     }
   }
   golden_list_free(paths, n);
-  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR,
-        MIN_CASES);
+  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR, MIN_CASES);
 }
 
 int main(void) {
-  static interop_case perturbed = {CASE_DIR "/lens_bidir_lbr0_h0.txt",
-                                   GRU_ISA_SCALAR, "perturbation"};
+  static interop_case perturbed = {CASE_DIR "/lens_bidir_lbr0_h0.txt", GRU_ISA_SCALAR,
+                                   "perturbation"};
   const struct CMUnitTest fixed[] = {
       cmocka_unit_test(test_case_files),
-      cmocka_unit_test_prestate_setup_teardown(
-          test_perturbation_is_caught, setup_case, teardown_case, &perturbed),
+      cmocka_unit_test_prestate_setup_teardown(test_perturbation_is_caught, setup_case,
+                                               teardown_case, &perturbed),
   };
-  return interop_run_golden("onnx_golden", CASE_DIR, MIN_CASES, fixed, 2,
-                            test_case, setup_case, teardown_case);
+  return interop_run_golden("onnx_golden", CASE_DIR, MIN_CASES, fixed, 2, test_case, setup_case,
+                            teardown_case);
 }

@@ -103,7 +103,8 @@ static void test_reset_and_state(void **state) {
   assert_int_equal(gru_sequence_reset(f->seq, 1, NULL, 12345), GRU_OK);
   assert_int_equal(gru_sequence_get_state(f->seq, B, got, L * B * H), GRU_OK);
   for (size_t k = 0; k < L; k++) {
-    for (size_t j = 0; j < H; j++) assert_true(got[k * B * H + j] == 0.0f);
+    for (size_t j = 0; j < H; j++)
+      assert_true(got[k * B * H + j] == 0.0f);
     assert_memory_equal(got + k * B * H + H, h0 + k * B * H + H, (B - 1) * H * sizeof(float));
   }
 }
@@ -111,11 +112,18 @@ static void test_reset_and_state(void **state) {
 static void test_bad_runs(void **state) {
   fixture *f = *state;
   float y[T * B * H];
-  for (size_t i = 0; i < T * B * H; i++) y[i] = 42.0f;
+  for (size_t i = 0; i < T * B * H; i++)
+    y[i] = 42.0f;
   size_t long_len[B] = {T, T + 1, 1};
   gru_sequence *s = f->seq;
   assert_int_equal(gru_sequence_run(NULL, T, B, f->x, 0, y, 0, NULL, 0), GRU_ERR_NULL);
-  const struct { gru_status want; size_t steps, batch, xs, ys; const float *x; const size_t *len; uint32_t flags; } cases[] = {
+  const struct {
+    gru_status want;
+    size_t steps, batch, xs, ys;
+    const float *x;
+    const size_t *len;
+    uint32_t flags;
+  } cases[] = {
       {GRU_ERR_NULL, T, B, 0, 0, NULL, NULL, 0},
       {GRU_ERR_SIZE, 0, B, 0, 0, f->x, NULL, 0},
       {GRU_ERR_SIZE, T, 0, 0, 0, f->x, NULL, 0},
@@ -130,11 +138,12 @@ static void test_bad_runs(void **state) {
       {GRU_ERR_SIZE, T, B, SIZE_MAX / 2, 0, f->x, NULL, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    assert_int_equal(gru_sequence_run(s, cases[i].steps, cases[i].batch, cases[i].x, cases[i].xs,
-                                      y, cases[i].ys, cases[i].len, cases[i].flags),
+    assert_int_equal(gru_sequence_run(s, cases[i].steps, cases[i].batch, cases[i].x, cases[i].xs, y,
+                                      cases[i].ys, cases[i].len, cases[i].flags),
                      cases[i].want);
     assert_unchanged(f);
-    for (size_t j = 0; j < T * B * H; j++) assert_true(y[j] == 42.0f);
+    for (size_t j = 0; j < T * B * H; j++)
+      assert_true(y[j] == 42.0f);
   }
 }
 
@@ -146,7 +155,8 @@ static void test_bad_steps(void **state) {
   assert_unchanged(f);
   assert_int_equal(gru_sequence_step(f->seq, 0, f->x, 0, y, 0, NULL, NULL, 0), GRU_ERR_SIZE);
   assert_unchanged(f);
-  assert_int_equal(gru_sequence_step(f->seq, B + 1, f->x, 0, y, 0, NULL, NULL, 0), GRU_ERR_CAPACITY);
+  assert_int_equal(gru_sequence_step(f->seq, B + 1, f->x, 0, y, 0, NULL, NULL, 0),
+                   GRU_ERR_CAPACITY);
   assert_unchanged(f);
   unsigned char mask[B] = {1, 1, 1};
   assert_int_equal(gru_sequence_step(f->seq, B, f->x, 1, y, 0, mask, NULL, 0), GRU_ERR_SIZE);

@@ -21,7 +21,8 @@ static void test_every_status_has_its_message(void **state) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     assert_string_equal(gru_strerror(all[i].status), all[i].message);
     assert_string_equal(gru_status_name(all[i].status), all[i].name);
-    for (size_t j = 0; j < i; j++) assert_int_not_equal(all[i].status, all[j].status);
+    for (size_t j = 0; j < i; j++)
+      assert_int_not_equal(all[i].status, all[j].status);
   }
   assert_int_equal(GRU_OK, 0);
 }

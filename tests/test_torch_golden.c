@@ -26,23 +26,23 @@
 #define CASE_DIR GRU_TEST_DATA_DIR "/torch"
 
 /* Fails the test with a message when cond is false. */
-#define CHECK(cond, ...)              \
-  do {                                \
-    if (!(cond)) {                    \
-      print_error(__VA_ARGS__);       \
-      print_error("\n");              \
-      fail_msg("%s", #cond);          \
-    }                                 \
+#define CHECK(cond, ...)        \
+  do {                          \
+    if (!(cond)) {              \
+      print_error(__VA_ARGS__); \
+      print_error("\n");        \
+      fail_msg("%s", #cond);    \
+    }                           \
   } while (0)
 
 /* Fails the test unless a gru_* call returns GRU_OK; msg is the handle's
  * own message. */
-#define CHECK_GRU(call, msg)                                             \
-  do {                                                                   \
-    gru_status status_ = (call);                                         \
-    if (status_ != GRU_OK)                                               \
-      fail_msg("%s -> %s (%s): %s", #call, gru_status_name(status_),     \
-               gru_strerror(status_), (msg));                            \
+#define CHECK_GRU(call, msg)                                                                \
+  do {                                                                                      \
+    gru_status status_ = (call);                                                            \
+    if (status_ != GRU_OK)                                                                  \
+      fail_msg("%s -> %s (%s): %s", #call, gru_status_name(status_), gru_strerror(status_), \
+               (msg));                                                                      \
   } while (0)
 
 static const gru_isa ISAS[] = {GRU_ISA_SCALAR, GRU_ISA_AVX2, GRU_ISA_AVX512};
@@ -79,8 +79,7 @@ typedef struct run_ctx {
 } run_ctx;
 
 /* Largest |a - b|, where in *at; infinite if either holds a NaN. */
-static double max_abs_diff(const float *a, const float *b, size_t n,
-                           size_t *at) {
+static double max_abs_diff(const float *a, const float *b, size_t n, size_t *at) {
   double worst = 0.0;
   *at = 0;
   for (size_t i = 0; i < n; i++) {
@@ -126,12 +125,11 @@ static void read_config(golden *g, case_config *c) {
         "a cell case must be one layer, forward, time-major");
 }
 
-static const golden_tensor *need(const golden *g, const char *name,
-                                 size_t ndim, const size_t *shape) {
+static const golden_tensor *need(const golden *g, const char *name, size_t ndim,
+                                 const size_t *shape) {
   const golden_tensor *t = golden_find(g, name);
   CHECK(t != NULL, "no tensor %s", name);
-  CHECK(golden_shape_is(t, ndim, shape), "tensor %s has the wrong shape",
-        name);
+  CHECK(golden_shape_is(t, ndim, shape), "tensor %s has the wrong shape", name);
   return t;
 }
 
@@ -155,8 +153,7 @@ static void read_data(const golden *g, const case_config *c, case_data *d) {
     CHECK(!c->cell, "a cell case with lengths");
     CHECK(B <= sizeof d->lengths_buf / sizeof d->lengths_buf[0], "batch");
     need(g, "lengths", 1, (size_t[]){B});
-    CHECK(golden_tensor_sizes(d->lengths, d->lengths_buf, B) == 0,
-          "lengths are not integers");
+    CHECK(golden_tensor_sizes(d->lengths, d->lengths_buf, B) == 0, "lengths are not integers");
     for (size_t b = 0; b < B; b++)
       CHECK(d->lengths_buf[b] <= T, "length %zu above steps", b);
     d->lens = d->lengths_buf;
@@ -177,26 +174,22 @@ static gru_isa build_layer(run_ctx *ctx, const case_config *c, gru_isa isa) {
   size_t params = 0, v = 0;
   CHECK_GRU(gru_builder_create(&ctx->builder), "gru_builder_create");
   b = ctx->builder;
-  CHECK_GRU(gru_builder_set_shape(b, GRU_RESET_AFTER,
-                                  c->bidirectional ? GRU_BIDIRECTIONAL
-                                                   : GRU_FORWARD,
-                                  c->layers, c->input, c->hidden),
-            gru_builder_error(b));
-  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa),
-            gru_builder_error(b));
+  CHECK_GRU(
+      gru_builder_set_shape(b, GRU_RESET_AFTER, c->bidirectional ? GRU_BIDIRECTIONAL : GRU_FORWARD,
+                            c->layers, c->input, c->hidden),
+      gru_builder_error(b));
+  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa), gru_builder_error(b));
   for (size_t i = 0; i < ctx->g->num_tensors; i++) {
     const golden_tensor *t = &ctx->g->tensors[i];
     if (is_data_name(t->name)) continue;
-    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, t->name, t->data,
-                                     t->ndim, t->shape),
+    CHECK_GRU(gru_builder_set_tensor(b, GRU_FORMAT_TORCH, t->name, t->data, t->ndim, t->shape),
               gru_builder_error(b));
     params++;
   }
   /* Biases are optional to libgru: count them, so a file that lost one
    * cannot pass by running with zero biases. */
-  CHECK(params == c->layers * c->dirs * (c->bias ? 4 : 2),
-        "%zu parameter tensors, expected %zu", params,
-        c->layers * c->dirs * (c->bias ? 4 : 2));
+  CHECK(params == c->layers * c->dirs * (c->bias ? 4 : 2), "%zu parameter tensors, expected %zu",
+        params, c->layers * c->dirs * (c->bias ? 4 : 2));
   CHECK_GRU(gru_builder_build(b, &ctx->layer), gru_builder_error(b));
   gru_builder_destroy(b);
   ctx->builder = NULL;
@@ -211,7 +204,8 @@ static gru_isa build_layer(run_ctx *ctx, const case_config *c, gru_isa isa) {
 }
 
 static void fill_nan(float *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = NAN;
+  for (size_t i = 0; i < n; i++)
+    p[i] = NAN;
 }
 
 /* Runs the case on ctx->layer into ctx->y and ctx->h_n (which start as
@@ -221,12 +215,10 @@ static void run_layer(run_ctx *ctx, const case_config *c, const case_data *d) {
   gru_sequence *s;
   fill_nan(ctx->y, d->y->count);
   fill_nan(ctx->h_n, d->h_n->count);
-  CHECK_GRU(gru_sequence_create(&ctx->sequence, ctx->layer, B, T),
-            "gru_sequence_create");
+  CHECK_GRU(gru_sequence_create(&ctx->sequence, ctx->layer, B, T), "gru_sequence_create");
   s = ctx->sequence;
   if (d->h0 != NULL)
-    CHECK_GRU(gru_sequence_reset(s, B, d->h0->data, d->h0->count),
-              gru_sequence_error(s));
+    CHECK_GRU(gru_sequence_reset(s, B, d->h0->data, d->h0->count), gru_sequence_error(s));
   else
     CHECK_GRU(gru_sequence_reset(s, B, NULL, 0), gru_sequence_error(s));
   if (c->cell) {
@@ -239,8 +231,7 @@ static void run_layer(run_ctx *ctx, const case_config *c, const case_data *d) {
                                c->batch_first ? GRU_BATCH_MAJOR : 0),
               gru_sequence_error(s));
   }
-  CHECK_GRU(gru_sequence_get_state(s, B, ctx->h_n, d->h_n->count),
-            gru_sequence_error(s));
+  CHECK_GRU(gru_sequence_get_state(s, B, ctx->h_n, d->h_n->count), gru_sequence_error(s));
   gru_sequence_destroy(s);
   ctx->sequence = NULL;
   gru_layer_destroy(ctx->layer);
@@ -289,20 +280,18 @@ static int teardown_case(void **state) {
 static void require_isa(const run_ctx *ctx, gru_isa isa, gru_isa got) {
   const char *env = getenv("GRU_ISA");
   if (got == isa) return;
-  CHECK(got < isa, "asked for %s, got %s", gru_isa_name(isa),
-        gru_isa_name(got));
+  CHECK(got < isa, "asked for %s, got %s", gru_isa_name(isa), gru_isa_name(got));
   CHECK(env != NULL && env[0] != '\0',
         "asked for %s, got %s, though the CPU supports %s and GRU_ISA is "
-        "unset", gru_isa_name(isa), gru_isa_name(got),
-        gru_isa_name(gru_cpu_isa()));
-  print_message("  skipped %s: GRU_ISA=%s caps the path at %s\n",
-                ctx->spec->name, env, gru_isa_name(got));
+        "unset",
+        gru_isa_name(isa), gru_isa_name(got), gru_isa_name(gru_cpu_isa()));
+  print_message("  skipped %s: GRU_ISA=%s caps the path at %s\n", ctx->spec->name, env,
+                gru_isa_name(got));
   skip();
 }
 
 /* "[2,0,5] of [9,3,7]": a flat index as coordinates of t's shape. */
-static void describe_index(const golden_tensor *t, size_t flat, char *buf,
-                           size_t size) {
+static void describe_index(const golden_tensor *t, size_t flat, char *buf, size_t size) {
   size_t idx[GOLDEN_MAX_DIMS], used = 0;
   for (size_t i = t->ndim; i-- > 0;) {
     idx[i] = flat % t->shape[i];
@@ -321,8 +310,7 @@ static void describe_index(const golden_tensor *t, size_t flat, char *buf,
 
 /* On a mismatch, where it lies: y's error by step and direction, and
  * h_n's by layer and direction. */
-static void diagnose(const run_ctx *ctx, const case_config *c,
-                     const case_data *d) {
+static void diagnose(const run_ctx *ctx, const case_config *c, const case_data *d) {
   size_t T = c->steps, B = c->batch, H = c->hidden, D = c->dirs;
   print_error("y max error by step (forward%s):\n", D > 1 ? " | reverse" : "");
   for (size_t t = 0; t < T; t++) {
@@ -342,10 +330,8 @@ static void diagnose(const run_ctx *ctx, const case_config *c,
   }
   for (size_t k = 0; k < c->layers * D; k++) {
     size_t at;
-    double e = max_abs_diff(ctx->h_n + k * B * H, d->h_n->data + k * B * H,
-                            B * H, &at);
-    print_error("h_n layer %zu %s: max error %.3g\n", k / D,
-                k % D ? "reverse" : "forward", e);
+    double e = max_abs_diff(ctx->h_n + k * B * H, d->h_n->data + k * B * H, B * H, &at);
+    print_error("h_n layer %zu %s: max error %.3g\n", k / D, k % D ? "reverse" : "forward", e);
   }
 }
 
@@ -357,8 +343,8 @@ static void test_case(void **state) {
   size_t at_y, at_h;
   char where_y[96], where_h[96];
   if (isa > gru_cpu_isa()) {
-    print_message("  skipped %s: this CPU has %s at best\n",
-                  ctx->spec->name, gru_isa_name(gru_cpu_isa()));
+    print_message("  skipped %s: this CPU has %s at best\n", ctx->spec->name,
+                  gru_isa_name(gru_cpu_isa()));
     skip();
   }
   load_case(ctx, &c, &d);
@@ -366,20 +352,16 @@ static void test_case(void **state) {
   run_layer(ctx, &c, &d);
   double err_y = max_abs_diff(ctx->y, d.y->data, d.y->count, &at_y);
   double err_h = max_abs_diff(ctx->h_n, d.h_n->data, d.h_n->count, &at_h);
-  print_message("  %-38s %-6s max err y %.3g  h_n %.3g\n",
-                case_name(ctx->spec->path), gru_isa_name(isa), err_y, err_h);
+  print_message("  %-38s %-6s max err y %.3g  h_n %.3g\n", case_name(ctx->spec->path),
+                gru_isa_name(isa), err_y, err_h);
   if (err_y <= TOLERANCE && err_h <= TOLERANCE) return;
   diagnose(ctx, &c, &d);
   describe_index(d.y, at_y, where_y, sizeof where_y);
   describe_index(d.h_n, at_h, where_h, sizeof where_h);
-  CHECK(err_y <= TOLERANCE,
-        "%s: y%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
-        where_y, (double)ctx->y[at_y], (double)d.y->data[at_y], err_y,
-        TOLERANCE);
-  CHECK(err_h <= TOLERANCE,
-        "%s: h_n%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
-        where_h, (double)ctx->h_n[at_h], (double)d.h_n->data[at_h], err_h,
-        TOLERANCE);
+  CHECK(err_y <= TOLERANCE, "%s: y%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
+        where_y, (double)ctx->y[at_y], (double)d.y->data[at_y], err_y, TOLERANCE);
+  CHECK(err_h <= TOLERANCE, "%s: h_n%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
+        where_h, (double)ctx->h_n[at_h], (double)d.h_n->data[at_h], err_h, TOLERANCE);
 }
 
 /* The comparison can fail: a golden output moved by 4x the tolerance, and
@@ -398,8 +380,7 @@ static void test_perturbation_is_caught(void **state) {
   size_t k = d.y->count / 2;
   d.y->data[k] += (float)(4 * TOLERANCE);
   double err = max_abs_diff(ctx->y, d.y->data, d.y->count, &at);
-  print_message("  golden y[%zu] moved by %g: max err %.3g at %zu\n", k,
-                4 * TOLERANCE, err, at);
+  print_message("  golden y[%zu] moved by %g: max err %.3g at %zu\n", k, 4 * TOLERANCE, err, at);
   CHECK(err > TOLERANCE && at == k, "a moved golden output went unnoticed");
   d.y->data[k] -= (float)(4 * TOLERANCE);
 
@@ -418,8 +399,7 @@ static void test_case_files(void **state) {
   char **paths;
   size_t n;
   (void)state;
-  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s",
-        CASE_DIR);
+  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s", CASE_DIR);
   for (size_t i = 0; i < n; i++) {
     golden *g = calloc(1, sizeof *g);
     int ok = g != NULL && golden_load(paths[i], g) == 0;
@@ -432,8 +412,7 @@ static void test_case_files(void **state) {
     }
   }
   golden_list_free(paths, n);
-  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR,
-        MIN_CASES);
+  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR, MIN_CASES);
 }
 
 int main(void) {
@@ -444,9 +423,8 @@ int main(void) {
     return 1;
   }
   if (gru_blas_info(blas, sizeof blas) != GRU_OK) blas[0] = '\0';
-  printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n",
-         gru_version_string(), gru_isa_name(gru_cpu_isa()), blas, n,
-         CASE_DIR, TOLERANCE);
+  printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n", gru_version_string(),
+         gru_isa_name(gru_cpu_isa()), blas, n, CASE_DIR, TOLERANCE);
 
   size_t fixed = 2, count = fixed + NUM_ISAS * n;
   struct CMUnitTest *tests = calloc(count, sizeof *tests);
@@ -463,14 +441,12 @@ int main(void) {
       case_spec *s = &specs[i * n + j];
       s->path = paths[j];
       s->isa = ISAS[i];
-      snprintf(s->name, sizeof s->name, "%s/%s", case_name(paths[j]),
-               gru_isa_name(ISAS[i]));
-      tests[fixed + i * n + j] = (struct CMUnitTest){
-          s->name, test_case, setup_case, teardown_case, s};
+      snprintf(s->name, sizeof s->name, "%s/%s", case_name(paths[j]), gru_isa_name(ISAS[i]));
+      tests[fixed + i * n + j] =
+          (struct CMUnitTest){s->name, test_case, setup_case, teardown_case, s};
     }
   }
-  int failed = _cmocka_run_group_tests("torch_golden", tests, count, NULL,
-                                       NULL);
+  int failed = _cmocka_run_group_tests("torch_golden", tests, count, NULL, NULL);
   free(tests);
   free(specs);
   golden_list_free(paths, n);
