@@ -43,6 +43,31 @@
  * Numbers: every function returns a gru_status; results come back through
  * out-parameters. Sizes are size_t. Float data is host-endian float32.
  * No function prints, exits or aborts.
+ *
+ * Floating-point environment: the calls that compute (gru_sequence_run,
+ * gru_sequence_step, gru_builder_build, gru_layer_get_tensor) compute in
+ * the default environment -- round to nearest, no flush-to-zero or
+ * denormals-are-zero, every exception masked -- whatever the caller set,
+ * and put the caller's environment back before returning, its exception
+ * flags included: results do not depend on the caller's rounding mode or
+ * FTZ/DAZ, an exception the caller unmasked never traps inside libgru, and
+ * no call raises a flag the caller can see. (Cost: three MXCSR
+ * instructions per call on x86-64.) BLAS worker threads keep their own
+ * environment: docs/threading.md.
+ *
+ * Non-finite values propagate; nothing is checked or rejected. Weights,
+ * inputs and states holding NaN or +-inf are accepted (GRU_OK) and flow
+ * through IEEE arithmetic: a NaN in row b of x or of a state makes row
+ * b's outputs and state NaN from that step on, and leaves every other row
+ * of the batch exactly as it would have been; a NaN or inf in a weight
+ * reaches every row. Reset a row (gru_sequence_reset, or step's reset
+ * flags) to clear it. With finite weights, inputs and states, and
+ * pre-activations W.[h, x] + b that do not overflow float, every output
+ * is finite and |h_t| <= max(1, |h_t-1|): the state stays in [-1, 1] if it
+ * starts there. Denormals are computed exactly as IEEE says (never flushed
+ * to zero; see above). Tested in tests/test_nonfinite.c and
+ * tests/test_fpenv.c; docs/numerics.md has the special values of the
+ * activations.
  */
 #ifndef GRU_H
 #define GRU_H

@@ -5,6 +5,7 @@
 
 #include "cpu.h"
 #include "format.h"
+#include "fpenv.h"
 #include "layer.h"
 
 gru_status gru_builder_create(gru_builder **out) {
@@ -143,7 +144,10 @@ gru_status gru_builder_build(gru_builder *b, gru_layer **out) {
   gru_isa isa = gru__cpu_isa();
   if (isa > b->isa_cap) isa = b->isa_cap;
   if (isa > env_cap) isa = env_cap;
+  /* The layer adds biases: in the default environment, as every run. */
+  gru__fpenv env = gru__fpenv_enter();
   st = gru__layer_create(out, &b->alloc, &b->weights, isa);
+  gru__fpenv_leave(env);
   if (st != GRU_OK) return gru__fail(b->error, st, "cannot allocate the layer");
   b->weights = (gru__weights){0};
   return GRU_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "fpenv.h"
 
 /* Fills the biases the kernels add (layer.h). */
 static void derive_bias(gru_layer *l) {
@@ -111,7 +112,10 @@ gru_status gru_layer_get_tensor(const gru_layer *l, gru_format format, const cha
   size_t shape[GRU_MAX_DIMS];
   size_t ndim = t.kind->shape(&l->weights.shape, t.layer, shape);
   if (count != gru__shape_elems(ndim, shape)) return GRU_ERR_SIZE;
-  /* With load false the copy only reads the weights. */
+  /* With load false the copy only reads the weights; formats with one
+   * bias per gate add ours, in the default environment as every run. */
+  gru__fpenv env = gru__fpenv_enter();
   t.kind->copy((gru__weights *)&l->weights, t.layer, t.dir, out, false);
+  gru__fpenv_leave(env);
   return GRU_OK;
 }

@@ -1,9 +1,12 @@
 /* gru_sequence_run and gru_sequence_step: argument checks, then the
- * forward pass. Everything is checked before anything is written. */
+ * forward pass. Everything is checked before anything is written. The
+ * forward pass runs in the default floating-point environment and the
+ * caller's is restored after it (fpenv.h). */
 #include <limits.h>
 #include <string.h>
 
 #include "forward.h"
+#include "fpenv.h"
 
 /* Checks a row stride (0 means dense) and that the last row it reaches is
  * addressable; fills *rows. */
@@ -59,7 +62,9 @@ gru_status gru_sequence_run(gru_sequence *q, size_t steps, size_t batch, const f
     st = check_rows(q, "y", y, y_stride, split ? s->hidden : s->output,
                     steps * (split ? s->dirs : 1), batch, bm, &yr);
   if (st != GRU_OK) return st;
+  gru__fpenv env = gru__fpenv_enter();
   gru__forward(q, steps, batch, &xr, &yr, lengths, split);
+  gru__fpenv_leave(env);
   q->batch = batch;
   return GRU_OK;
 }
@@ -98,8 +103,10 @@ gru_status gru_sequence_step(gru_sequence *q, size_t batch, const float *x, size
     st = gru__fail(q->error, GRU_ERR_SIZE, "h_init of %zu rows is %zu floats, not %zu", batch, want,
                    h_init_count);
   if (st != GRU_OK) return st;
+  gru__fpenv env = gru__fpenv_enter();
   if (reset) restart_rows(q, batch, reset, h_init);
   gru__forward(q, 1, batch, &xr, &yr, NULL, false);
+  gru__fpenv_leave(env);
   q->batch = batch;
   return GRU_OK;
 }
