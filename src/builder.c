@@ -130,9 +130,9 @@ static gru_status check_complete(gru_builder *b) {
 }
 
 gru_status gru_builder_build(gru_builder *b, gru_layer **out) {
+  if (out) *out = NULL;
   if (!b) return GRU_ERR_NULL;
   if (!out) return gru__fail(b->error, GRU_ERR_NULL, "out must not be NULL");
-  *out = NULL;
   if (!b->has_shape) return gru__fail(b->error, GRU_ERR_STATE, "no shape set");
   if (!b->weights.block)
     return gru__fail(b->error, GRU_ERR_MISSING, "no weights set since the last build");

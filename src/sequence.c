@@ -92,14 +92,20 @@ void gru_sequence_destroy(gru_sequence *q) {
 }
 
 gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) {
-  if (!q || !value) return GRU_ERR_NULL;
+  if (!q) return GRU_ERR_NULL;
+  /* The message buffer is the only thing a failed query writes. */
+  char *error = ((gru_sequence *)q)->error;
+  if (!value) return gru__fail(error, GRU_ERR_NULL, "value must not be NULL");
   switch (key) {
     case GRU_INFO_MAX_BATCH: *value = q->max_batch; return GRU_OK;
     case GRU_INFO_MAX_STEPS: *value = q->max_steps; return GRU_OK;
     case GRU_INFO_BATCH: *value = q->batch; return GRU_OK;
     case GRU_INFO_BYTES: *value = q->bytes; return GRU_OK;
-    default: return gru_layer_get(q->layer, key, value);
+    default: break;
   }
+  gru_status st = gru_layer_get(q->layer, key, value);
+  if (st != GRU_OK) return gru__fail(error, st, "key %d is not a gru_info", (int)key);
+  return GRU_OK;
 }
 
 const char *gru_sequence_error(const gru_sequence *q) { return q ? q->error : "NULL sequence"; }
@@ -144,9 +150,10 @@ gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0, si
 }
 
 gru_status gru_sequence_get_state(const gru_sequence *q, size_t batch, float *h, size_t count) {
-  if (!q || !h) return GRU_ERR_NULL;
+  if (!q) return GRU_ERR_NULL;
   /* The message buffer is the only thing a failed query writes. */
   gru_sequence *m = (gru_sequence *)q;
+  if (!h) return gru__fail(m->error, GRU_ERR_NULL, "h must not be NULL");
   gru_status st = check_state_args(m, batch, count);
   if (st == GRU_OK) copy_state(m, batch, h, false);
   return st;

@@ -2,6 +2,7 @@
  * a fixed header naming the layer configuration, then the floats. */
 #include <string.h>
 
+#include "error.h"
 #include "sequence.h"
 
 static const char magic[8] = {'G', 'R', 'U', 'S', 'T', 'A', 'T', 'E'};
@@ -35,9 +36,13 @@ static size_t state_floats(const gru_sequence *q, size_t batch) {
 }
 
 gru_status gru_sequence_state_bytes(const gru_sequence *q, size_t batch, size_t *bytes) {
-  if (!q || !bytes) return GRU_ERR_NULL;
-  if (batch == 0) return GRU_ERR_SIZE;
-  if (batch > q->max_batch) return GRU_ERR_CAPACITY;
+  if (!q) return GRU_ERR_NULL;
+  /* The message buffer is the only thing a failed query writes. */
+  char *error = ((gru_sequence *)q)->error;
+  if (!bytes) return gru__fail(error, GRU_ERR_NULL, "bytes must not be NULL");
+  if (batch == 0) return gru__fail(error, GRU_ERR_SIZE, "batch is zero");
+  if (batch > q->max_batch)
+    return gru__fail(error, GRU_ERR_CAPACITY, "batch %zu > max_batch %zu", batch, q->max_batch);
   *bytes = sizeof(header) + state_floats(q, batch) * sizeof(float);
   return GRU_OK;
 }
@@ -47,8 +52,11 @@ gru_status gru_sequence_save_state(const gru_sequence *q, size_t batch, void *bu
   size_t need;
   gru_status st = gru_sequence_state_bytes(q, batch, &need);
   if (st != GRU_OK) return st;
-  if (!buf || !written) return GRU_ERR_NULL;
-  if (capacity < need) return GRU_ERR_BUFFER;
+  char *error = ((gru_sequence *)q)->error;
+  if (!buf || !written) return gru__fail(error, GRU_ERR_NULL, "buf and written must not be NULL");
+  if (capacity < need)
+    return gru__fail(error, GRU_ERR_BUFFER, "a state of %zu rows needs %zu bytes, not %zu", batch,
+                     need, capacity);
   header h = describe(q, batch);
   memcpy(buf, &h, sizeof h);
   gru_status got =
