@@ -1,0 +1,242 @@
+"""Owned C handles: a layer, a sequence, and a builder used for one build.
+
+Lifetime: a sequence's finalizer holds its layer, so a layer is destroyed
+only after every sequence made from it (gru.h: "Every sequence created
+from it MUST be destroyed first"). Finalizers (weakref.finalize) also run
+at interpreter exit, newest first, which is the same order.
+"""
+
+import ctypes
+import enum
+import weakref
+from ctypes import byref, c_size_t, c_void_p
+
+import numpy as np
+
+from . import _arrays
+from ._capi import lib
+from ._errors import Status, UnsupportedError, error_for
+
+
+class Variant(enum.IntEnum):
+    """gru_variant: where the reset gate acts."""
+    RESET_BEFORE = 0
+    RESET_AFTER = 1
+
+
+class Direction(enum.IntEnum):
+    """gru_direction."""
+    FORWARD = 0
+    REVERSE = 1
+    BIDIRECTIONAL = 2
+    BIDIRECTIONAL_SUM = 3
+
+
+class Format(enum.IntEnum):
+    """gru_format: a weight layout and its tensor names."""
+    CONCAT = 0
+    TORCH = 1
+    ONNX = 2
+    KERAS = 3
+
+
+class Isa(enum.IntEnum):
+    """gru_isa: the kernels' code path."""
+    SCALAR = 0
+    AVX2 = 1
+    AVX512 = 2
+
+
+class Option(enum.IntEnum):
+    """gru_option (builder options)."""
+    ISA = 0
+
+
+class Info(enum.IntEnum):
+    """gru_info keys."""
+    VARIANT = 0
+    DIRECTION = 1
+    NUM_LAYERS = 2
+    NUM_DIRECTIONS = 3
+    INPUT_SIZE = 4
+    HIDDEN_SIZE = 5
+    OUTPUT_SIZE = 6
+    STATE_SIZE = 7
+    ISA = 8
+    BYTES = 9
+    MAX_BATCH = 10
+    MAX_STEPS = 11
+    BATCH = 12
+
+
+BATCH_MAJOR = 1
+SPLIT_DIRECTIONS = 2
+MAX_DIMS = 3
+MAX_NAME = 64
+
+
+def to_enum(cls, value, what):
+    """An enum member from itself, its value, or its name in any case
+    ("reset_after", "Bidirectional")."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            pass
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        try:
+            return cls(int(value))
+        except ValueError:
+            pass
+    choices = ", ".join(repr(m.name.lower()) for m in cls)
+    raise ValueError("%s: expected one of %s, got %r" % (what, choices, value))
+
+
+def _message(text, status):
+    text = text.decode("utf-8", "replace") if text else ""
+    return text or lib().gru_strerror(status).decode()
+
+
+def check(status):
+    """Raises for a failed call on no handle (gru_strerror's message)."""
+    if status != Status.OK:
+        raise error_for(status, lib().gru_strerror(status).decode())
+
+
+def require(name, what):
+    if not lib().has(name):
+        raise UnsupportedError(Status.ERR_UNSUPPORTED,
+                               "%s needs %s, which libgru %s (%s) does not have" %
+                               (what, name, lib().version, lib().path))
+
+
+class Layer:
+    """An immutable gru_layer: shared by any number of threads."""
+
+    def __init__(self, ptr):
+        self.ptr = ptr
+        self._finalizer = weakref.finalize(self, lib().gru_layer_destroy, c_void_p(ptr))
+
+    def get(self, key):
+        value = c_size_t()
+        check(lib().gru_layer_get(self.ptr, key, byref(value)))
+        return value.value
+
+    def tensor_names(self, fmt):
+        count = c_size_t()
+        check(lib().gru_layer_tensor_count(self.ptr, fmt, byref(count)))
+        out = []
+        name = ctypes.create_string_buffer(MAX_NAME)
+        ndim = c_size_t()
+        shape = (c_size_t * MAX_DIMS)()
+        for i in range(count.value):
+            check(lib().gru_layer_tensor_info(self.ptr, fmt, i, name, MAX_NAME, byref(ndim),
+                                              shape))
+            out.append((name.value.decode(), tuple(shape[d] for d in range(ndim.value))))
+        return out
+
+    def tensor(self, fmt, name, shape):
+        a = np.empty(shape, dtype=np.float32)
+        check(lib().gru_layer_get_tensor(self.ptr, fmt, name.encode(), _arrays.floats(a), a.size))
+        return a
+
+
+def _destroy_sequence(ptr, layer):
+    """Finalizer: layer is held until the sequence is gone."""
+    del layer
+    lib().gru_sequence_destroy(c_void_p(ptr))
+
+
+class Sequence:
+    """A gru_sequence: one thread at a time. Every call checks its status
+    and raises with the sequence's own message."""
+
+    def __init__(self, layer, max_batch, max_steps, ptr=None):
+        if ptr is None:
+            out = c_void_p()
+            check(lib().gru_sequence_create(byref(out), layer.ptr, max_batch, max_steps))
+            ptr = out.value
+        self.ptr = ptr
+        self.layer = layer
+        self.max_batch = max_batch
+        self.max_steps = max_steps
+        self._finalizer = weakref.finalize(self, _destroy_sequence, ptr, layer)
+
+    def check(self, status):
+        if status != Status.OK:
+            raise error_for(status, _message(lib().gru_sequence_error(self.ptr), status))
+
+    def clone(self):
+        out = c_void_p()
+        check(lib().gru_sequence_clone(byref(out), self.ptr))
+        return Sequence(self.layer, self.max_batch, self.max_steps, ptr=out.value)
+
+    def reset(self, batch, h0):
+        if h0 is None:
+            self.check(lib().gru_sequence_reset(self.ptr, batch, None, 0))
+        else:
+            self.check(lib().gru_sequence_reset(self.ptr, batch, _arrays.floats(h0), h0.size))
+
+    def get_state(self, batch, shape):
+        h = np.empty(shape, dtype=np.float32)
+        self.check(lib().gru_sequence_get_state(self.ptr, batch, _arrays.floats(h), h.size))
+        return h
+
+    def run(self, steps, batch, x, x_stride, y, y_stride, lengths, flags):
+        self.check(lib().gru_sequence_run(
+            self.ptr, steps, batch, _arrays.floats(x), x_stride,
+            None if y is None else _arrays.floats(y), y_stride,
+            None if lengths is None else _arrays.sizes(lengths), flags))
+
+    def step(self, batch, x, x_stride, y, y_stride, reset, h_init):
+        self.check(lib().gru_sequence_step(
+            self.ptr, batch, _arrays.floats(x), x_stride, _arrays.floats(y), y_stride,
+            None if reset is None else reset.ctypes.data_as(_arrays.UBYTE_P),
+            None if h_init is None else _arrays.floats(h_init),
+            0 if h_init is None else h_init.size))
+
+    def save_state(self, batch):
+        size = c_size_t()
+        self.check(lib().gru_sequence_state_bytes(self.ptr, batch, byref(size)))
+        buf = ctypes.create_string_buffer(size.value)
+        written = c_size_t()
+        self.check(lib().gru_sequence_save_state(self.ptr, batch, buf, size.value,
+                                                 byref(written)))
+        return buf.raw[:written.value]
+
+    def state_bytes(self, batch):
+        size = c_size_t()
+        self.check(lib().gru_sequence_state_bytes(self.ptr, batch, byref(size)))
+        return size.value
+
+    def load_state(self, blob):
+        self.check(lib().gru_sequence_load_state(self.ptr, blob, len(blob)))
+
+
+def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors, isa=None):
+    """Builds a Layer from (format, name, array) tensors; a failure raises
+    with the builder's message (which names the tensor)."""
+    api = lib()
+    b = c_void_p()
+    check(api.gru_builder_create(byref(b)))
+    try:
+        def checked(status):
+            if status != Status.OK:
+                raise error_for(status, _message(api.gru_builder_error(b), status))
+
+        checked(api.gru_builder_set_shape(b, variant, direction, num_layers, input_size,
+                                          hidden_size))
+        if isa is not None:
+            checked(api.gru_builder_set_option(b, Option.ISA, isa))
+        for fmt, name, array in tensors:
+            a = _arrays.contiguous(array, name)
+            shape = (c_size_t * max(a.ndim, 1))(*a.shape)
+            checked(api.gru_builder_set_tensor(b, fmt, name.encode(), _arrays.floats(a), a.ndim,
+                                               shape))
+        out = c_void_p()
+        checked(api.gru_builder_build(b, byref(out)))
+        return Layer(out.value)
+    finally:
+        api.gru_builder_destroy(b)
