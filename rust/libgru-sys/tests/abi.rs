@@ -212,3 +212,22 @@ fn the_library_exports_exactly_the_declared_functions() {
         assert_ne!(address, 0, "{}", name);
     }
 }
+
+#[test]
+fn the_abi_baseline_lists_the_declared_functions() {
+    // abi/gru.symbols (name@version-node), when the header comes from a
+    // source tree that has one.
+    let header = Path::new(env!("LIBGRU_HEADER"));
+    let baseline = header.parent().and_then(Path::parent).map(|root| root.join("abi").join("gru.symbols"));
+    let text = match baseline.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+        Some(text) => text,
+        None => return println!("no abi/gru.symbols beside {}: skipped", header.display()),
+    };
+    let listed: BTreeSet<String> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('@').next().unwrap().trim().to_string())
+        .collect();
+    let declared: BTreeSet<String> = sys::FUNCTIONS.iter().map(|f| f.0.to_string()).collect();
+    assert_eq!(declared, listed, "declared vs {}", baseline.unwrap().display());
+}
