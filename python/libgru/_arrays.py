@@ -74,6 +74,9 @@ def rows_in(a):
 
 
 def floats(a):
+    """A float * to a's first element (a must stay alive during the call)."""
+    if a.flags.c_contiguous and a.flags.writeable and a.nbytes >= FLOAT.itemsize:
+        return FLOAT_P(ctypes.c_float.from_buffer(a))  # twice as fast as data_as
     return a.ctypes.data_as(FLOAT_P)
 
 

@@ -187,7 +187,7 @@ class GRU:
     # -- properties ---------------------------------------------------------
 
     def _info(self, key):
-        return self._layer.get(key)
+        return self._layer.info[key]
 
     input_size = property(lambda self: self._info(Info.INPUT_SIZE), doc="I")
     hidden_size = property(lambda self: self._info(Info.HIDDEN_SIZE), doc="H")

@@ -69,6 +69,9 @@ class Info(enum.IntEnum):
     BATCH = 12
 
 
+LAYER_KEYS = (Info.VARIANT, Info.DIRECTION, Info.NUM_LAYERS, Info.NUM_DIRECTIONS, Info.INPUT_SIZE,
+              Info.HIDDEN_SIZE, Info.OUTPUT_SIZE, Info.STATE_SIZE, Info.ISA, Info.BYTES)
+
 BATCH_MAJOR = 1
 SPLIT_DIRECTIONS = 2
 MAX_DIMS = 3
@@ -118,6 +121,8 @@ class Layer:
     def __init__(self, ptr):
         self.ptr = ptr
         self._finalizer = weakref.finalize(self, lib().gru_layer_destroy, c_void_p(ptr))
+        # Immutable: read every layer property once.
+        self.info = {key: self.get(key) for key in LAYER_KEYS}
 
     def get(self, key):
         value = c_size_t()
