@@ -63,27 +63,25 @@ def test_onnx_golden(path):
 
 
 def _keras_weights(g, reverse):
+    """(kernel, recurrent_kernel, bias) of every layer of one direction."""
     L, r = g.int("num_layers"), "_reverse" if reverse else ""
-    out = []
-    for base in ("kernel", "recurrent_kernel", "bias"):
-        names = [base + r] if L == 1 else ["%s_l%d%s" % (base, k, r) for k in range(L)]
-        out.append([g.get(n) for n in names])
-    k, rk, b = out
-    if b[0] is None:
-        b = None
-    return (k[0], rk[0], None if b is None else b[0]) if L == 1 else (k, rk, b)
+    suffixes = [r] if L == 1 else ["_l%d%s" % (k, r) for k in range(L)]
+    return [tuple(g.get(base + s) for base in ("kernel", "recurrent_kernel", "bias"))
+            for s in suffixes]
 
 
 @pytest.mark.parametrize("path", golden_files("keras"), ids=os.path.basename)
 def test_keras_golden(path):
     g = Golden(path)
-    bidir = bool(g.int("bidirectional"))
-    backward = None
-    if bidir:
-        bw = _keras_weights(g, True)
-        backward = tuple(bw) if g.int("num_layers") == 1 else list(zip(*bw[:2], bw[2] or
-                                                                        [None] * len(bw[0])))
-    gru = libgru.GRU.from_keras_weights(*_keras_weights(g, False),
+    forward = _keras_weights(g, False)
+    backward = _keras_weights(g, True) if g.int("bidirectional") else None
+    kernels, recurrent, biases = (list(t) for t in zip(*forward))
+    if biases[0] is None:
+        biases = None
+    if g.int("num_layers") == 1:  # one layer: plain arrays, as get_weights() gives them
+        kernels, recurrent, biases = kernels[0], recurrent[0], biases and biases[0]
+        backward = backward and backward[0]
+    gru = libgru.GRU.from_keras_weights(kernels, recurrent, biases,
                                         reset_after=bool(g.int("reset_after")),
                                         go_backwards=bool(g.int("go_backwards")),
                                         backward=backward, merge_mode=g.meta["merge_mode"])
