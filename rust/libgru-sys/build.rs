@@ -3,7 +3,8 @@
 //! 1. `LIBGRU_LIB_DIR`: a directory holding `libgru.so` (a build tree's
 //!    `build/dev/src`). Test and example binaries get it as their run path,
 //!    so they run without `LD_LIBRARY_PATH`.
-//! 2. `pkg-config gru` (then `libgru`): an installed libgru.
+//! 2. `pkg-config gru` (then `libgru`): an installed libgru; a libdir
+//!    outside /usr/lib and /lib becomes the run path as in 1.
 //! 3. Neither: `-lgru` on the linker's default path.
 //!
 //! The header (for the ABI test) is `LIBGRU_INCLUDE_DIR/gru.h`, else
@@ -51,7 +52,12 @@ fn main() {
             (Some(dir), None, true)
         }
         _ => match pkg_config() {
-            Some((lib, inc)) => (Some(PathBuf::from(lib)), inc.map(PathBuf::from), false),
+            // A prefix outside the loader's default path (/usr/local, /opt,
+            // a home directory) gets a run path too.
+            Some((lib, inc)) => {
+                let default = lib.starts_with("/usr/lib") || lib.starts_with("/lib");
+                (Some(PathBuf::from(lib)), inc.map(PathBuf::from), !default)
+            }
             None => {
                 println!("cargo:warning=libgru: neither LIBGRU_LIB_DIR nor pkg-config; linking -lgru from the default path");
                 (None, None, false)
