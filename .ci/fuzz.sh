@@ -11,10 +11,10 @@ seconds=${GRU_FUZZ_SECONDS:-60}
 start=$(date +%s)
 scripts/install-deps.sh clang-14 libclang-rt-14-dev
 cmake --preset fuzz
-cmake --build --preset fuzz -j2 --target fuzz_api fuzz_state
+cmake --build --preset fuzz -j2 --target fuzz_api fuzz_state fuzz_model
 work=$(mktemp -d)
 status=0
-for t in api state; do
+for t in api state model; do
   mkdir -p "$work/$t"
   if ! "build/fuzz/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
       -artifact_prefix="$work/$t-" "$work/$t" "fuzz/corpus/$t" "fuzz/crashes/$t" \

@@ -13,6 +13,7 @@
  *   7. Running: whole sequences and single steps
  *   8. Saving and restoring a sequence's state
  *   9. Platform queries
+ *  10. Model files: safetensors, read and written
  *
  * The equations (docs/math.md), with s = logistic sigmoid:
  *
@@ -520,6 +521,168 @@ GRU_API const char *gru_isa_name(gru_isa isa);
  * (NUL-terminated, truncated to size). Errors: GRU_ERR_NULL, GRU_ERR_SIZE
  * (size zero), GRU_ERR_BUFFER (truncated). */
 GRU_API gru_status gru_blas_info(char *buf, size_t size);
+
+/* ======================================================================
+ * 10. Model files: safetensors
+ * ======================================================================
+ * libgru reads and writes safetensors (docs/models.md): an 8-byte
+ * little-endian header length, a JSON header giving each tensor's dtype,
+ * shape and byte range, then the raw data. Two kinds of file load:
+ *
+ *   - a PyTorch nn.GRU state_dict saved as safetensors (weight_ih_l0, ...,
+ *     optionally under a prefix such as "rnn." for a GRU inside a larger
+ *     model): layers, directions, sizes and biases are inferred from the
+ *     names and shapes;
+ *   - libgru's own files, whose "__metadata__" names the weight format,
+ *     variant, direction and sizes (the "libgru." keys), as
+ *     gru_layer_save_safetensors() writes them: they load without the
+ *     caller knowing their shape.
+ *
+ * Tensors may be F32, F16 or BF16 (converted exactly to float). A file is
+ * checked completely (every rule is in docs/models.md) before anything is
+ * allocated for its tensors; one that breaks a rule is GRU_ERR_FORMAT
+ * with a message naming the rule and where.
+ *
+ *   gru_builder_create(&b);
+ *   if (gru_builder_load_file(b, "gru.safetensors", NULL) != GRU_OK ||
+ *       gru_builder_build(b, &layer) != GRU_OK)
+ *     fprintf(stderr, "%s\n", gru_builder_error(b));
+ *   gru_builder_destroy(b);
+ *
+ * Loading keeps one tensor at a time beyond the weights: peak memory is
+ * the layer's weights plus the largest tensor (docs/models.md, measured).
+ */
+
+/* The largest JSON header accepted, in bytes. */
+#define GRU_FILE_MAX_HEADER 16777216u
+
+/* The most dimensions a tensor of a model file may have. */
+#define GRU_FILE_MAX_DIMS 8
+
+/* Loads a GRU from the safetensors file in data (size bytes, only read
+ * during the call): sets the builder's shape and tensors as
+ * gru_builder_set_shape() and gru_builder_set_tensor() would, so its
+ * options and allocator apply; gru_builder_build() then makes the layer.
+ * prefix selects the GRU: the tensors whose names start with it are the
+ * GRU's and each must be one of its tensors; the others are left alone.
+ * NULL means the file's "libgru.prefix", or "" if it has none.
+ * Errors: GRU_ERR_NULL (builder, data), GRU_ERR_FORMAT (a malformed file,
+ * or libgru metadata that is), GRU_ERR_NAME (no tensor under the prefix,
+ * or one that is not a GRU tensor, or two naming the same one),
+ * GRU_ERR_SHAPE (shapes that disagree with each other or the metadata),
+ * GRU_ERR_MISSING (a weight matrix absent; for PyTorch files, some biases
+ * but not all), GRU_ERR_UNSUPPORTED (a dtype other than F32, F16, BF16
+ * under the prefix; a newer libgru file version), GRU_ERR_SIZE (a GRU too
+ * large for gru_builder_set_shape()), GRU_ERR_NOMEM. On failure the
+ * builder is unchanged; gru_builder_error() names the tensor and rule. */
+GRU_API gru_status gru_builder_load_safetensors(gru_builder *builder, const void *data, size_t size,
+                                                const char *prefix);
+
+/* As gru_builder_load_safetensors(), from the file at path, mapped
+ * read-only for the call (each tensor's pages are released once copied).
+ * Also GRU_ERR_IO: the file cannot be opened, is not a regular file, or
+ * cannot be mapped. The file must not be truncated during the call. */
+GRU_API gru_status gru_builder_load_file(gru_builder *builder, const char *path,
+                                         const char *prefix);
+
+/* Writes the layer as a libgru safetensors file into buf: its tensors in
+ * format, as gru_layer_get_tensor() gives them (GRU_FORMAT_TORCH writes
+ * the names and layout nn.GRU's load_state_dict reads), F32, with the
+ * metadata that makes the file describe itself. On success *size is the
+ * file's length in bytes; buf NULL with capacity 0 asks for it alone. buf
+ * must be aligned for float (any malloc'd buffer is). Allocates nothing;
+ * thread-safe (the layer is const). Errors: GRU_ERR_NULL (layer, size;
+ * buf NULL with a capacity), GRU_ERR_INVALID (format; buf misaligned),
+ * GRU_ERR_UNSUPPORTED (the format cannot express the layer's variant),
+ * GRU_ERR_BUFFER (capacity below the file's length). On error nothing is
+ * written, *size included. */
+GRU_API gru_status gru_layer_save_safetensors(const gru_layer *layer, gru_format format, void *buf,
+                                              size_t capacity, size_t *size);
+
+/* As gru_layer_save_safetensors(), to a new file at path (written beside
+ * it as path + ".tmp" and renamed over it, so path is never half
+ * written). Allocates one tensor's floats and the header with the layer's
+ * allocator (which must then be thread-safe if several threads save).
+ * Errors: as above but GRU_ERR_BUFFER, and GRU_ERR_NULL (path),
+ * GRU_ERR_IO (cannot write or rename), GRU_ERR_NOMEM. */
+GRU_API gru_status gru_layer_save_file(const gru_layer *layer, gru_format format, const char *path);
+
+/* A model file's other tensors and its metadata (a decoder, a vocabulary:
+ * docs/models.md shows the character model the `gru` tool runs) are read
+ * through a gru_file: an opened, fully checked safetensors file.
+ *
+ *   gru_file_create(&f);
+ *   if (gru_file_open(f, "charlm.safetensors") != GRU_OK)
+ *     fprintf(stderr, "%s\n", gru_file_error(f));
+ *   gru_file_metadata(f, "charlm.vocab", &vocab);         NULL if absent
+ *   gru_file_tensor_info(f, "decoder.weight", &dtype, &ndim, shape);
+ *   gru_file_read_tensor(f, "decoder.weight", w, shape[0] * shape[1]);
+ *   gru_builder_load(b, f, NULL);                          the GRU itself
+ *   gru_file_destroy(f);
+ *
+ * Opening is the only call that changes a gru_file; the others take a
+ * const gru_file *, record no message, and may run on many threads at
+ * once. Strings and tensors a gru_file gives stay valid until it is
+ * opened again or destroyed. */
+typedef struct gru_file gru_file;
+
+/* Creates a gru_file with nothing open, allocating with malloc (or the
+ * caller's allocator, as gru_builder_create_custom()). On success *out
+ * MUST be freed with gru_file_destroy(). Errors: GRU_ERR_NULL,
+ * GRU_ERR_NOMEM (*out is then NULL). */
+GRU_API gru_status gru_file_create(gru_file **out);
+GRU_API gru_status gru_file_create_custom(gru_file **out, gru_alloc_fn alloc, gru_free_fn free,
+                                          void *ctx);
+
+/* Closes what the gru_file has open and frees it. NULL is a no-op. */
+GRU_API void gru_file_destroy(gru_file *file);
+
+/* Opens the safetensors file at path: maps it read-only (it stays mapped
+ * until the gru_file is opened again or destroyed; the file must not be
+ * truncated meanwhile) and checks all of it. On success what was open
+ * before is closed. Errors: GRU_ERR_NULL, GRU_ERR_IO, GRU_ERR_FORMAT,
+ * GRU_ERR_NOMEM; on failure the gru_file keeps what it had open and
+ * gru_file_error() says why. */
+GRU_API gru_status gru_file_open(gru_file *file, const char *path);
+
+/* As gru_file_open(), over size bytes at data, which the caller keeps and
+ * MUST keep unchanged until the gru_file is opened again or destroyed. */
+GRU_API gru_status gru_file_open_memory(gru_file *file, const void *data, size_t size);
+
+/* The message of the last failed open ("" if none), valid until the next
+ * call on file. NULL gives a static message. */
+GRU_API const char *gru_file_error(const gru_file *file);
+
+/* Sets *value to the metadata value of key (a NUL-terminated UTF-8
+ * string owned by file), or to NULL if the file has no such key.
+ * Errors: GRU_ERR_NULL, GRU_ERR_STATE (nothing open). */
+GRU_API gru_status gru_file_metadata(const gru_file *file, const char *key, const char **value);
+
+/* Number of tensors in the file, GRU or not. Errors: GRU_ERR_NULL,
+ * GRU_ERR_STATE. */
+GRU_API gru_status gru_file_tensor_count(const gru_file *file, size_t *count);
+
+/* Sets *name to the name of tensor index (0 <= index < count, in byte
+ * order of the names; owned by file). Errors: GRU_ERR_NULL, GRU_ERR_STATE,
+ * GRU_ERR_INVALID (index). */
+GRU_API gru_status gru_file_tensor_name(const gru_file *file, size_t index, const char **name);
+
+/* Describes the tensor called name: its safetensors dtype ("F32", "I64",
+ * ...; static) into *dtype, and its shape into shape[0 .. *ndim - 1]
+ * (*ndim is 0 for a scalar). Any output may be NULL.
+ * Errors: GRU_ERR_NULL (file, name), GRU_ERR_STATE, GRU_ERR_NAME. */
+GRU_API gru_status gru_file_tensor_info(const gru_file *file, const char *name, const char **dtype,
+                                        size_t *ndim, size_t shape[GRU_FILE_MAX_DIMS]);
+
+/* Reads the tensor called name into out as count host floats (count must
+ * be its number of elements), converting F16 and BF16 exactly.
+ * Errors: GRU_ERR_NULL, GRU_ERR_STATE, GRU_ERR_NAME, GRU_ERR_UNSUPPORTED
+ * (a dtype other than F32, F16, BF16), GRU_ERR_SIZE (count). */
+GRU_API gru_status gru_file_read_tensor(const gru_file *file, const char *name, float *out,
+                                        size_t count);
+
+/* As gru_builder_load_safetensors(), from an open gru_file. */
+GRU_API gru_status gru_builder_load(gru_builder *builder, const gru_file *file, const char *prefix);
 
 #ifdef __cplusplus
 }

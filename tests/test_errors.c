@@ -122,6 +122,90 @@ static gru_status set_concat(fx *f, gru_builder *b, const char *name, size_t ndi
 static const size_t W_SHAPE[2] = {H, H + I};
 #define HI ((size_t)(H + I))
 
+/* Model files: a small safetensors file, an I64 tensor "n" [1] and an F32
+ * tensor "w" [2], and the calls on it the table's rows make. */
+static const char TINY_HEADER[] =
+    "{\"n\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+    "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+#define TINY_SIZE (8 + sizeof TINY_HEADER - 1 + 16)
+
+static const unsigned char *tiny(void) {
+  static unsigned char file[TINY_SIZE];
+  file[0] = (unsigned char)(sizeof TINY_HEADER - 1);
+  memcpy(file + 8, TINY_HEADER, sizeof TINY_HEADER - 1);
+  return file;
+}
+
+/* A gru_file over the tiny file, or with nothing open. */
+static gru_file *tiny_file(bool open) {
+  gru_file *file;
+  assert_int_equal(gru_file_create(&file), GRU_OK);
+  if (open) assert_int_equal(gru_file_open_memory(file, tiny(), TINY_SIZE), GRU_OK);
+  return file;
+}
+
+static gru_status builder_load(gru_builder *b, bool open) {
+  gru_file *file = tiny_file(open);
+  gru_status st = gru_builder_load(b, file, NULL);
+  gru_file_destroy(file);
+  return st;
+}
+
+static gru_status save_short(fx *f) {
+  size_t need;
+  assert_int_equal(gru_layer_save_safetensors(f->l, GRU_FORMAT_TORCH, NULL, 0, &need), GRU_OK);
+  unsigned char *buf = calloc(1, need);
+  gru_status st = gru_layer_save_safetensors(f->l, GRU_FORMAT_TORCH, buf, need - 1, &f->written);
+  for (size_t i = 0; i < need; i++)
+    assert_int_equal(buf[i], 0);
+  free(buf);
+  return st;
+}
+
+static gru_status file_create_custom(fx *f, gru_alloc_fn alloc, gru_free_fn free_fn, size_t fail) {
+  gru_file *out = (gru_file *)f;
+  if (fail) f->ta.fail_at = f->ta.calls + 1;
+  gru_status st = gru_file_create_custom(&out, alloc, free_fn, &f->ta);
+  f->ta.fail_at = 0;
+  assert_null(out);
+  return st;
+}
+
+/* Opens path (or data) on a gru_file that has the tiny file open: a
+ * failure leaves that open, and a message. */
+static gru_status file_open(const char *path, const void *data, size_t size) {
+  gru_file *file = tiny_file(true);
+  gru_status st = data || size ? gru_file_open_memory(file, data, size) : gru_file_open(file, path);
+  size_t count;
+  assert_int_equal(gru_file_tensor_count(file, &count), GRU_OK);
+  assert_int_equal(count, 2);
+  if (st != GRU_OK) assert_true(*gru_file_error(file) != '\0');
+  gru_file_destroy(file);
+  return st;
+}
+
+enum { F_OPEN = 1, F_NULL_OUT = 2, F_NULL_FILE = 4 };
+enum file_call { META, COUNT, NAME, INFO, READ };
+
+/* One call on a gru_file (the tiny one if F_OPEN, else nothing open; NULL
+ * with F_NULL_FILE), its output NULL with F_NULL_OUT. */
+static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n, unsigned flags) {
+  gru_file *file = tiny_file(flags & F_OPEN), *use = flags & F_NULL_FILE ? NULL : file;
+  const char *text = NULL;
+  bool null_out = flags & F_NULL_OUT;
+  gru_status st = GRU_OK;
+  switch (c) {
+    case META: st = gru_file_metadata(use, name, null_out ? NULL : &text); break;
+    case COUNT: st = gru_file_tensor_count(use, null_out ? NULL : &f->v); break;
+    case NAME: st = gru_file_tensor_name(use, n, null_out ? NULL : &text); break;
+    case INFO: st = gru_file_tensor_info(use, name, &text, &f->nd, NULL); break;
+    case READ: st = gru_file_read_tensor(use, name, null_out ? NULL : f->w, n); break;
+  }
+  if (st != GRU_OK) assert_null(text);
+  gru_file_destroy(file);
+  return st;
+}
+
 /* X(id, function, bad input, target, expression) */
 #define BAD_CALLS(X)                                                                              \
   X(bc0, gru_builder_create, "out NULL", NONE, S(gru_builder_create(NULL)))                       \
@@ -433,7 +517,114 @@ static const size_t W_SHAPE[2] = {H, H + I};
   X(sn1, gru_status_name, "status -1", NONE, TXT(gru_status_name((gru_status)-1)))                \
   X(bi0, gru_blas_info, "buf NULL", NONE, S(gru_blas_info(NULL, 64)))                             \
   X(bi1, gru_blas_info, "size 0", NONE, S(gru_blas_info(f->info, 0)))                             \
-  X(bi2, gru_blas_info, "size 4 (truncated)", NONE, S(gru_blas_info(f->info, 4)))
+  X(bi2, gru_blas_info, "size 4 (truncated)", NONE, S(gru_blas_info(f->info, 4)))                 \
+  X(bl0, gru_builder_load_safetensors, "builder NULL", NONE,                                      \
+    S(gru_builder_load_safetensors(NULL, tiny(), TINY_SIZE, NULL)))                               \
+  X(bl1, gru_builder_load_safetensors, "data NULL", BLD,                                          \
+    S(gru_builder_load_safetensors(f->b, NULL, TINY_SIZE, NULL)))                                 \
+  X(bl2, gru_builder_load_safetensors, "size 0", BLD,                                             \
+    S(gru_builder_load_safetensors(f->b, tiny(), 0, NULL)))                                       \
+  X(bl3, gru_builder_load_safetensors, "size one byte short", BLD,                                \
+    S(gru_builder_load_safetensors(f->b, tiny(), TINY_SIZE - 1, NULL)))                           \
+  X(bl4, gru_builder_load_safetensors, "size SIZE_MAX", BLD,                                      \
+    S(gru_builder_load_safetensors(f->b, tiny(), SIZE_MAX, NULL)))                                \
+  X(bl5, gru_builder_load_safetensors, "no tensor under the prefix", BLD,                         \
+    S(gru_builder_load_safetensors(f->b, tiny(), TINY_SIZE, "rnn.")))                             \
+  X(bl6, gru_builder_load_safetensors, "a tensor that is not a GRU's", BLD,                       \
+    S(gru_builder_load_safetensors(f->b, tiny(), TINY_SIZE, "")))                                 \
+  X(bf0, gru_builder_load_file, "builder NULL", NONE,                                             \
+    S(gru_builder_load_file(NULL, GRU_SOURCE_DIR "/include/gru.h", NULL)))                        \
+  X(bf1, gru_builder_load_file, "path NULL", BLD, S(gru_builder_load_file(f->b, NULL, NULL)))     \
+  X(bf2, gru_builder_load_file, "no such file", BLD,                                              \
+    S(gru_builder_load_file(f->b, GRU_SOURCE_DIR "/no-such.safetensors", NULL)))                  \
+  X(bf3, gru_builder_load_file, "a directory", BLD,                                               \
+    S(gru_builder_load_file(f->b, GRU_SOURCE_DIR, NULL)))                                         \
+  X(bf4, gru_builder_load_file, "not a safetensors file (gru.h)", BLD,                            \
+    S(gru_builder_load_file(f->b, GRU_SOURCE_DIR "/include/gru.h", NULL)))                        \
+  X(bg0, gru_builder_load, "builder NULL", NONE, S(builder_load(NULL, true)))                     \
+  X(bg1, gru_builder_load, "file NULL", BLD, S(gru_builder_load(f->b, NULL, NULL)))               \
+  X(bg2, gru_builder_load, "a gru_file with nothing open", BLD, S(builder_load(f->b, false)))     \
+  X(ls0, gru_layer_save_safetensors, "layer NULL", NONE,                                          \
+    S(gru_layer_save_safetensors(NULL, GRU_FORMAT_TORCH, NULL, 0, &f->written)))                  \
+  X(ls1, gru_layer_save_safetensors, "size NULL", LAY,                                            \
+    S(gru_layer_save_safetensors(f->l, GRU_FORMAT_TORCH, NULL, 0, NULL)))                         \
+  X(ls2, gru_layer_save_safetensors, "buf NULL with a capacity", LAY,                             \
+    S(gru_layer_save_safetensors(f->l, GRU_FORMAT_TORCH, NULL, 64, &f->written)))                 \
+  X(ls3, gru_layer_save_safetensors, "format 4", LAY,                                             \
+    S(gru_layer_save_safetensors(f->l, (gru_format)4, NULL, 0, &f->written)))                     \
+  X(ls4, gru_layer_save_safetensors, "format -1", LAY,                                            \
+    S(gru_layer_save_safetensors(f->l, (gru_format)-1, NULL, 0, &f->written)))                    \
+  X(ls5, gru_layer_save_safetensors, "PyTorch for a reset-before layer", LAY,                     \
+    S(gru_layer_save_safetensors(f->bl, GRU_FORMAT_TORCH, NULL, 0, &f->written)))                 \
+  X(ls6, gru_layer_save_safetensors, "buf misaligned", LAY,                                       \
+    S(gru_layer_save_safetensors(f->l, GRU_FORMAT_TORCH, (char *)f->h + 1, 64, &f->written)))     \
+  X(ls7, gru_layer_save_safetensors, "capacity one byte short", LAY, S(save_short(f)))            \
+  X(lf0, gru_layer_save_file, "layer NULL", NONE,                                                 \
+    S(gru_layer_save_file(NULL, GRU_FORMAT_TORCH, GRU_SOURCE_DIR "/no-such-dir/m")))              \
+  X(lf1, gru_layer_save_file, "path NULL", LAY,                                                   \
+    S(gru_layer_save_file(f->l, GRU_FORMAT_TORCH, NULL)))                                         \
+  X(lf2, gru_layer_save_file, "format 4", LAY,                                                    \
+    S(gru_layer_save_file(f->l, (gru_format)4, GRU_SOURCE_DIR "/no-such-dir/m")))                 \
+  X(lf3, gru_layer_save_file, "PyTorch for a reset-before layer", LAY,                            \
+    S(gru_layer_save_file(f->bl, GRU_FORMAT_TORCH, GRU_SOURCE_DIR "/no-such-dir/m")))             \
+  X(lf4, gru_layer_save_file, "a directory that does not exist", LAY,                             \
+    S(gru_layer_save_file(f->l, GRU_FORMAT_TORCH, GRU_SOURCE_DIR "/no-such-dir/m")))              \
+  X(fc0, gru_file_create, "out NULL", NONE, S(gru_file_create(NULL)))                             \
+  X(fcc0, gru_file_create_custom, "out NULL", NONE,                                               \
+    S(gru_file_create_custom(NULL, test_alloc_fn, test_free_fn, &f->ta)))                         \
+  X(fcc1, gru_file_create_custom, "alloc NULL", NONE,                                             \
+    S(file_create_custom(f, NULL, test_free_fn, 0)))                                              \
+  X(fcc2, gru_file_create_custom, "free NULL", NONE,                                              \
+    S(file_create_custom(f, test_alloc_fn, NULL, 0)))                                             \
+  X(fcc3, gru_file_create_custom, "the allocator fails", NONE,                                    \
+    S(file_create_custom(f, test_alloc_fn, test_free_fn, 1)))                                     \
+  X(fd0, gru_file_destroy, "file NULL", NONE, VOID(gru_file_destroy(NULL)))                       \
+  X(fo0, gru_file_open, "file NULL", NONE,                                                        \
+    S(gru_file_open(NULL, GRU_SOURCE_DIR "/include/gru.h")))                                      \
+  X(fo1, gru_file_open, "path NULL", NONE, S(file_open(NULL, NULL, 0)))                           \
+  X(fo2, gru_file_open, "no such file", NONE,                                                     \
+    S(file_open(GRU_SOURCE_DIR "/no-such.safetensors", NULL, 0)))                                 \
+  X(fo3, gru_file_open, "not a safetensors file (gru.h)", NONE,                                   \
+    S(file_open(GRU_SOURCE_DIR "/include/gru.h", NULL, 0)))                                       \
+  X(fm0, gru_file_open_memory, "file NULL", NONE,                                                 \
+    S(gru_file_open_memory(NULL, tiny(), TINY_SIZE)))                                             \
+  X(fm1, gru_file_open_memory, "data NULL", NONE, S(file_open(NULL, NULL, TINY_SIZE)))            \
+  X(fm2, gru_file_open_memory, "size 0", NONE, S(file_open(NULL, tiny(), 0)))                     \
+  X(fm3, gru_file_open_memory, "size one byte short", NONE,                                       \
+    S(file_open(NULL, tiny(), TINY_SIZE - 1)))                                                    \
+  X(fm4, gru_file_open_memory, "size SIZE_MAX", NONE, S(file_open(NULL, tiny(), SIZE_MAX)))       \
+  X(fe0, gru_file_error, "file NULL", NONE, TXT(gru_file_error(NULL)))                            \
+  X(fx0, gru_file_metadata, "file NULL", NONE, S(file_call(f, META, "k", 0, F_NULL_FILE)))        \
+  X(fx1, gru_file_metadata, "key NULL", NONE, S(file_call(f, META, NULL, 0, F_OPEN)))             \
+  X(fx2, gru_file_metadata, "value NULL", NONE,                                                   \
+    S(file_call(f, META, "k", 0, F_OPEN | F_NULL_OUT)))                                           \
+  X(fx3, gru_file_metadata, "nothing open", NONE, S(file_call(f, META, "k", 0, 0)))               \
+  X(fn0, gru_file_tensor_count, "file NULL", NONE, S(file_call(f, COUNT, NULL, 0, F_NULL_FILE)))  \
+  X(fn1, gru_file_tensor_count, "count NULL", NONE,                                               \
+    S(file_call(f, COUNT, NULL, 0, F_OPEN | F_NULL_OUT)))                                         \
+  X(fn2, gru_file_tensor_count, "nothing open", NONE, S(file_call(f, COUNT, NULL, 0, 0)))         \
+  X(ft0, gru_file_tensor_name, "file NULL", NONE, S(file_call(f, NAME, NULL, 0, F_NULL_FILE)))    \
+  X(ft1, gru_file_tensor_name, "name NULL", NONE,                                                 \
+    S(file_call(f, NAME, NULL, 0, F_OPEN | F_NULL_OUT)))                                          \
+  X(ft2, gru_file_tensor_name, "index = count", NONE, S(file_call(f, NAME, NULL, 2, F_OPEN)))     \
+  X(ft3, gru_file_tensor_name, "index SIZE_MAX", NONE,                                            \
+    S(file_call(f, NAME, NULL, SIZE_MAX, F_OPEN)))                                                \
+  X(ft4, gru_file_tensor_name, "nothing open", NONE, S(file_call(f, NAME, NULL, 0, 0)))           \
+  X(fi0, gru_file_tensor_info, "file NULL", NONE, S(file_call(f, INFO, "w", 0, F_NULL_FILE)))     \
+  X(fi1, gru_file_tensor_info, "name NULL", NONE, S(file_call(f, INFO, NULL, 0, F_OPEN)))         \
+  X(fi2, gru_file_tensor_info, "unknown name", NONE, S(file_call(f, INFO, "v", 0, F_OPEN)))       \
+  X(fi3, gru_file_tensor_info, "nothing open", NONE, S(file_call(f, INFO, "w", 0, 0)))            \
+  X(fr0, gru_file_read_tensor, "file NULL", NONE, S(file_call(f, READ, "w", 2, F_NULL_FILE)))     \
+  X(fr1, gru_file_read_tensor, "name NULL", NONE, S(file_call(f, READ, NULL, 2, F_OPEN)))         \
+  X(fr2, gru_file_read_tensor, "out NULL", NONE,                                                  \
+    S(file_call(f, READ, "w", 2, F_OPEN | F_NULL_OUT)))                                           \
+  X(fr3, gru_file_read_tensor, "unknown name", NONE, S(file_call(f, READ, "v", 2, F_OPEN)))       \
+  X(fr4, gru_file_read_tensor, "an I64 tensor", NONE, S(file_call(f, READ, "n", 1, F_OPEN)))      \
+  X(fr5, gru_file_read_tensor, "count one short", NONE, S(file_call(f, READ, "w", 1, F_OPEN)))    \
+  X(fr6, gru_file_read_tensor, "count one over", NONE, S(file_call(f, READ, "w", 3, F_OPEN)))     \
+  X(fr7, gru_file_read_tensor, "count SIZE_MAX", NONE,                                            \
+    S(file_call(f, READ, "w", SIZE_MAX, F_OPEN)))                                                 \
+  X(fr8, gru_file_read_tensor, "nothing open", NONE, S(file_call(f, READ, "w", 2, 0)))
 
 #define AS_ENUM(id, fn, what, target, expr) id,
 enum { BAD_CALLS(AS_ENUM) N_CALLS };
