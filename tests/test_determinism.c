@@ -1,0 +1,154 @@
+/* Determinism: the same outputs, bit for bit, on every repetition and with
+ * OpenBLAS on 1 or 2 threads. OPENBLAS_NUM_THREADS is read when OpenBLAS
+ * loads, so the test re-runs itself as a subprocess (--digest) with each
+ * value and compares what the runs print. The library never changes
+ * OpenBLAS's thread count (docs/threading.md); only this test's children
+ * are started with one. Sizes are large enough for OpenBLAS to split its
+ * sgemm and sgemv between threads. (AVX2 against AVX-512, bit for bit, and
+ * the scalar path within docs/numerics.md's bounds: test_forward. libgru's
+ * own thread counts: test_threads.) */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "support.h"
+
+static const char *self;
+/* --sgemv: only the batch-1 configuration, whose per-step products are
+ * OpenBLAS sgemv calls. Known to fail on the BLAS path: OpenBLAS 0.3.21's
+ * threaded sgemv gives other bits on 2 threads than on 1 (its own kernels
+ * sum in another order at the split). Registered as the disabled ctest
+ * test_determinism_sgemv and reported; the default run checks sgemm. */
+static bool sgemv_only;
+
+static const struct config {
+  gru_variant variant;
+  gru_direction direction;
+  size_t layers, input, hidden, batch, steps;
+} configs[] = {
+    {GRU_RESET_AFTER, GRU_FORWARD, 1, 192, 192, 24, 12},      /* sgemm, split */
+    {GRU_RESET_BEFORE, GRU_BIDIRECTIONAL, 2, 96, 160, 16, 8}, /* stack, both directions */
+    {GRU_RESET_AFTER, GRU_FORWARD, 1, 384, 384, 1, 6},        /* sgemv: --sgemv */
+};
+enum { CONFIGS = sizeof configs / sizeof configs[0] };
+
+static bool selected(int i) { return sgemv_only == (configs[i].batch == 1); }
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *c = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ c[i]) * 0x100000001b3u;
+  return h;
+}
+
+/* One digest of every output and final state of a whole run and of as
+ * many single steps, per ISA this machine has. */
+static uint64_t digest(const struct config *c) {
+  test_model m;
+  test_model_init(&m, c->variant, c->direction, c->layers, c->input, c->hidden, true, 99);
+  size_t D = c->direction >= GRU_BIDIRECTIONAL ? 2 : 1;
+  size_t out = c->direction == GRU_BIDIRECTIONAL ? 2 * c->hidden : c->hidden;
+  size_t nx = c->steps * c->batch * c->input, ny = c->steps * c->batch * out;
+  size_t nh = c->layers * D * c->batch * c->hidden;
+  float *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y), *h = malloc(nh * sizeof *h);
+  uint64_t seed = 1234, d = 0xcbf29ce484222325u;
+  test_fill(x, nx, &seed, 1.0f);
+  gru_isa isas[3];
+  for (size_t i = 0, n = test_isas(isas); i < n; i++) {
+    gru_layer *l = test_model_build(&m, isas[i]);
+    gru_sequence *s;
+    assert_int_equal(gru_sequence_create(&s, l, c->batch, c->steps), GRU_OK);
+    assert_int_equal(gru_sequence_run(s, c->steps, c->batch, x, 0, y, 0, NULL, 0), GRU_OK);
+    d = fnv(d, y, ny * sizeof *y);
+    for (size_t t = 0; D == 1 && t < c->steps; t++) {
+      assert_int_equal(
+          gru_sequence_step(s, c->batch, x + t * c->batch * c->input, 0, y, 0, NULL, NULL, 0),
+          GRU_OK);
+      d = fnv(d, y, c->batch * out * sizeof *y);
+    }
+    assert_int_equal(gru_sequence_get_state(s, c->batch, h, nh), GRU_OK);
+    d = fnv(d, h, nh * sizeof *h);
+    gru_sequence_destroy(s);
+    gru_layer_destroy(l);
+  }
+  free(x);
+  free(y);
+  free(h);
+  test_model_free(&m);
+  return d;
+}
+
+/* Runs this program with --digest and OPENBLAS_NUM_THREADS=threads; reads
+ * its digests and the BLAS it reported. */
+static void digests_with(const char *threads, uint64_t out[CONFIGS], char *blas, size_t size) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%s '%s' --digest", threads, self);
+  if (sgemv_only) strncat(cmd, " --sgemv", sizeof cmd - strlen(cmd) - 1);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  for (int i = 0; i < CONFIGS; i++) {
+    unsigned long long v;
+    if (fscanf(p, "%llx", &v) != 1) fail_msg("%s: no digest %d", cmd, i);
+    out[i] = v;
+  }
+  if (fscanf(p, " %[^\n]", blas) != 1) blas[0] = '\0';
+  (void)size;
+  int status = pclose(p);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_repeated_runs(void **state) {
+  (void)state;
+  for (int i = 0; i < CONFIGS; i++) {
+    if (!selected(i)) continue;
+    uint64_t first = digest(&configs[i]);
+    for (int r = 0; r < 2; r++)
+      if (digest(&configs[i]) != first) fail_msg("config %d: run %d differs from the first", i, r);
+  }
+}
+
+static void test_openblas_threads(void **state) {
+  (void)state;
+  uint64_t one[CONFIGS], two[CONFIGS];
+  char blas1[512], blas2[512];
+  digests_with("1", one, blas1, sizeof blas1);
+  digests_with("2", two, blas2, sizeof blas2);
+  print_message("1 thread:  %s\n2 threads: %s\n", blas1, blas2);
+  for (int i = 0; i < CONFIGS; i++) {
+    if (!selected(i)) continue;
+    if (one[i] != two[i]) fail_msg("config %d: OpenBLAS on 1 and 2 threads differ", i);
+    if (one[i] != digest(&configs[i])) fail_msg("config %d: subprocess and this process differ", i);
+  }
+  int n = 0;
+  for (int i = 0; i < CONFIGS; i++)
+    n += selected(i);
+  print_message("%d configurations x every ISA: the same bits with OpenBLAS on 1 and 2 threads\n",
+                n);
+}
+
+int main(int argc, char **argv) {
+  self = argv[0];
+  for (int i = 1; i < argc; i++)
+    sgemv_only |= strcmp(argv[i], "--sgemv") == 0;
+  if (argc > 1 && strcmp(argv[1], "--digest") == 0) {
+    for (int i = 0; i < CONFIGS; i++)
+      printf("%016llx\n", selected(i) ? (unsigned long long)digest(&configs[i]) : 0ull);
+    char blas[256];
+    gru_blas_info(blas, sizeof blas);
+    printf("%s\n", blas);
+    return 0;
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_repeated_runs),
+      cmocka_unit_test(test_openblas_threads),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
