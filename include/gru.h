@@ -38,8 +38,10 @@
  * Threading, in one paragraph: a gru_layer is immutable once built and may
  * be used by any number of threads at once. A gru_builder and a
  * gru_sequence belong to one thread at a time (move them freely, never
- * share them concurrently). libgru itself starts no threads in this
- * version; BLAS may (docs/threading.md).
+ * share them concurrently). libgru starts threads only when asked: a
+ * sequence given GRU_OPT_THREADS = n runs each call on the caller and
+ * n - 1 worker threads it owns. BLAS may start its own
+ * (docs/threading.md).
  *
  * Numbers: every function returns a gru_status; results come back through
  * out-parameters. Sizes are size_t. Float data is host-endian float32.
@@ -212,12 +214,40 @@ typedef enum gru_isa {
   GRU_ISA_AVX512 = 2 /* AVX-512 F, BW, DQ, VL */
 } gru_isa;
 
-/* Builder options, set with gru_builder_set_option(). */
+/* Who computes the per-step matrix products (the recurrent W.h, and the
+ * input projection of a single step), chosen when a layer is built with
+ * GRU_OPT_PRODUCTS. On both paths the input projections of a whole
+ * sequence are hoisted into one large BLAS sgemm. The paths agree to
+ * within the bounds of docs/numerics.md (the order of each dot product's
+ * sums differs), and each is bit-for-bit repeatable. */
+typedef enum gru_products {
+  /* libgru's own kernels for the layer's gru_isa, over weights repacked
+   * once at build (the layer then holds them twice: GRU_INFO_BYTES). The
+   * default, the faster, and the only path that runs on a sequence's own
+   * threads (GRU_OPT_THREADS). Results are the same bits with any thread
+   * count, and on AVX2 and AVX-512. */
+  GRU_PRODUCTS_PACKED = 0,
+  /* BLAS (sgemm, or sgemv for one row) on the weights as loaded, on the
+   * caller's thread and BLAS's own threads. */
+  GRU_PRODUCTS_BLAS = 1
+} gru_products;
+
+/* Options. Builder options are set with gru_builder_set_option() and fixed
+ * in the layers it builds; sequence options with gru_sequence_set_option().
+ * Each setter rejects the other's options (GRU_ERR_INVALID). */
 typedef enum gru_option {
-  /* Highest gru_isa the layer may use (default GRU_ISA_AVX512: the best
-   * available). A value above what the CPU supports is capped to it. */
-  GRU_OPT_ISA = 0
+  /* Builder: highest gru_isa the layer may use (default GRU_ISA_AVX512:
+   * the best available). A value above what the CPU supports is capped. */
+  GRU_OPT_ISA = 0,
+  /* Builder: a gru_products (default GRU_PRODUCTS_PACKED). */
+  GRU_OPT_PRODUCTS = 1,
+  /* Sequence: how many threads run its calls, 1 to GRU_MAX_THREADS
+   * (default 1: the caller alone). See gru_sequence_set_option(). */
+  GRU_OPT_THREADS = 2
 } gru_option;
+
+/* The most threads one sequence may run on. */
+#define GRU_MAX_THREADS 256
 
 /* Queries for gru_layer_get() and gru_sequence_get(). */
 typedef enum gru_info {
@@ -234,7 +264,9 @@ typedef enum gru_info {
   GRU_INFO_BYTES = 9,          /* heap bytes the handle holds */
   GRU_INFO_MAX_BATCH = 10,     /* sequences only */
   GRU_INFO_MAX_STEPS = 11,     /* sequences only */
-  GRU_INFO_BATCH = 12          /* sequences only: batch of the last call */
+  GRU_INFO_BATCH = 12,         /* sequences only: batch of the last call */
+  GRU_INFO_PRODUCTS = 13,      /* gru_products in use */
+  GRU_INFO_THREADS = 14        /* sequences only: GRU_OPT_THREADS */
 } gru_info;
 
 /* Flags for gru_sequence_run(). */
@@ -314,8 +346,9 @@ GRU_API gru_status gru_builder_set_shape(gru_builder *builder, gru_variant varia
                                          gru_direction direction, size_t num_layers,
                                          size_t input_size, size_t hidden_size);
 
-/* Sets an option (gru_option). Errors: GRU_ERR_NULL, GRU_ERR_INVALID for
- * an unknown option or a value out of its range. */
+/* Sets a builder option (gru_option: GRU_OPT_ISA, GRU_OPT_PRODUCTS).
+ * Errors: GRU_ERR_NULL, GRU_ERR_INVALID for a sequence option, an unknown
+ * option or a value out of its range. */
 GRU_API gru_status gru_builder_set_option(gru_builder *builder, gru_option option, size_t value);
 
 /* Copies one weight tensor into the builder, converting it from format.
@@ -391,7 +424,8 @@ GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer, gru_format forma
 
 /* One caller's run of a layer: the hidden state of every layer and
  * direction for up to max_batch rows, and all workspace a run needs.
- * Nothing is allocated after creation. Used by one thread at a time;
+ * Nothing is allocated after creation (but by gru_sequence_set_option()).
+ * Used by one thread at a time;
  * many sequences may share one layer from different threads. */
 
 /* Creates a sequence over layer for batches of up to max_batch rows and
@@ -403,13 +437,48 @@ GRU_API gru_status gru_layer_get_tensor(const gru_layer *layer, gru_format forma
 GRU_API gru_status gru_sequence_create(gru_sequence **out, const gru_layer *layer, size_t max_batch,
                                        size_t max_steps);
 
-/* Creates a sequence with src's layer, capacities and state (an
- * independent copy). src is not modified. Errors: GRU_ERR_NULL,
- * GRU_ERR_NOMEM. */
+/* Creates a sequence with src's layer, capacities, state and
+ * GRU_OPT_THREADS (an independent copy, with worker threads of its own).
+ * src is not modified. Errors: GRU_ERR_NULL, GRU_ERR_NOMEM,
+ * GRU_ERR_SYSTEM (as gru_sequence_set_option()). */
 GRU_API gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src);
 
-/* Frees a sequence. NULL is a no-op. */
+/* Stops and joins the sequence's worker threads, if any, and frees it.
+ * NULL is a no-op. */
 GRU_API void gru_sequence_destroy(gru_sequence *sequence);
+
+/* Sets a sequence option. The one there is:
+ *
+ * GRU_OPT_THREADS, value 1 .. GRU_MAX_THREADS (default 1): the threads
+ * that run each gru_sequence_run and gru_sequence_step, the caller being
+ * one of them. This call starts value - 1 worker threads (joining any it
+ * had); the sequence owns them and gru_sequence_destroy() joins them. Each
+ * thread computes a fixed slice of the hidden units (all three gates, every
+ * batch row) at every step, so its share of the recurrent weights stays in
+ * its core's cache; the threads meet at a spinning barrier once per step
+ * (twice for reset-before). Between calls a worker spins briefly (about
+ * 0.2 ms, so back-to-back calls never wait for a wake-up), then sleeps; a
+ * call made while the workers sleep wakes them. The workers block every
+ * signal and compute in the default floating-point environment, like the
+ * caller's thread inside a call. Results are bit-identical for every
+ * value. Use at most one thread per core you can give the sequence: the
+ * workers spin, and share cores badly with other busy threads (BLAS's
+ * included, docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use
+ * threads.
+ *
+ * fork(): the workers exist only in the process that started them. In a
+ * child, a sequence made before fork() runs its calls on the calling
+ * thread alone (same results) until GRU_OPT_THREADS is set again, and
+ * gru_sequence_destroy() frees it without joining anything. Do not fork
+ * while another thread is inside a call on the sequence.
+ *
+ * Errors: GRU_ERR_NULL; GRU_ERR_INVALID (a builder option, an unknown
+ * option, or a value out of range); GRU_ERR_UNSUPPORTED (more than one
+ * thread on a layer built with GRU_PRODUCTS_BLAS); GRU_ERR_NOMEM;
+ * GRU_ERR_SYSTEM (a thread could not be created: those started are
+ * joined). On error the sequence keeps its previous threads and nothing
+ * leaks. The memory for the workers is allocated here, never in a run. */
+GRU_API gru_status gru_sequence_set_option(gru_sequence *sequence, gru_option option, size_t value);
 
 /* Reads one property (gru_info; layer keys answer for its layer). */
 GRU_API gru_status gru_sequence_get(const gru_sequence *sequence, gru_info key, size_t *value);

@@ -59,6 +59,15 @@ gru_status gru_builder_set_option(gru_builder *b, gru_option option, size_t valu
         return gru__fail(b->error, GRU_ERR_INVALID, "GRU_OPT_ISA: %zu is not a gru_isa", value);
       b->isa_cap = (gru_isa)value;
       return GRU_OK;
+    case GRU_OPT_PRODUCTS:
+      if (value > GRU_PRODUCTS_BLAS)
+        return gru__fail(b->error, GRU_ERR_INVALID, "GRU_OPT_PRODUCTS: %zu is not a gru_products",
+                         value);
+      b->products = (gru_products)value;
+      return GRU_OK;
+    case GRU_OPT_THREADS:
+      return gru__fail(b->error, GRU_ERR_INVALID,
+                       "GRU_OPT_THREADS is a sequence option (gru_sequence_set_option)");
   }
   return gru__fail(b->error, GRU_ERR_INVALID, "unknown option %d", (int)option);
 }
@@ -146,7 +155,7 @@ gru_status gru_builder_build(gru_builder *b, gru_layer **out) {
   if (isa > env_cap) isa = env_cap;
   /* The layer adds biases: in the default environment, as every run. */
   gru__fpenv env = gru__fpenv_enter();
-  st = gru__layer_create(out, &b->alloc, &b->weights, isa);
+  st = gru__layer_create(out, &b->alloc, &b->weights, isa, b->products);
   gru__fpenv_leave(env);
   if (st != GRU_OK) return gru__fail(b->error, st, "cannot allocate the layer");
   b->weights = (gru__weights){0};

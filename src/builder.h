@@ -16,6 +16,7 @@ struct gru_builder {
   gru__shape shape;
   gru__weights weights; /* no block yet, or moved into a layer */
   gru_isa isa_cap;
+  gru_products products;
   char error[GRU__ERROR_SIZE];
 };
 

@@ -1,28 +1,17 @@
-/* The forward pass. For each layer and direction: the input projections of
- * a chunk of steps in one sgemm (hoisted), then per step the recurrent
- * projection (one sgemm, two for reset-before) and the elementwise
- * kernels. */
+/* The forward pass. For each layer and direction: the input projections
+ * of a chunk of steps in one sgemm (hoisted), then the chunk's steps
+ * (step.c), run by the sequence's threads on the packed path, or by the
+ * caller with BLAS for the recurrent products on the BLAS path. A
+ * one-step chunk on the packed path (a streaming step) skips the hoist:
+ * each thread computes its slice of the input projections itself. */
 #include "forward.h"
 
 #include <string.h>
 
 #include "blas.h"
+#include "step.h"
 
-/* One direction of one layer over the whole sequence. */
-typedef struct pass {
-  const gru__cell *cell;
-  const float *bias;
-  const float *bias_hn;
-  size_t state_cell;
-  gru__rows in;
-  gru__rows out;   /* base NULL: no output */
-  size_t col;      /* first column of this direction in an output row */
-  bool accumulate; /* add to the output (the sum of two directions) */
-  bool reverse;
-  size_t steps;
-  size_t batch;
-  const size_t *lengths;
-} pass;
+typedef gru__pass pass;
 
 /* Where the hoisted projections of chunk-relative step tt, row b sit:
  * gx + (tt*t_step + b*b_step) * 3H. */
@@ -51,66 +40,56 @@ static hoisted hoist(gru_sequence *q, const pass *p, size_t t0, size_t n) {
   return (hoisted){1, n};
 }
 
-/* r, z and the candidate of every row, into q->act. */
-static void activate(gru_sequence *q, const pass *p, const float *gx, hoisted g) {
-  const gru__kernels *k = q->layer->kernels;
-  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, b = p->batch;
-  const gru__cell *c = p->cell;
-  float *state = gru__state_row(q, p->state_cell, 0);
-  bool after = q->layer->weights.shape.variant == GRU_RESET_AFTER;
-  gru__gemm_nt(b, after ? h3 : 2 * h, h, state, h, c->w, c->ld, 0.0f, q->gh, h3);
-  for (size_t r = 0; r < b; r++) {
-    const float *x = gx + r * g.b_step * h3;
-    float *a = q->act + r * h3, *gh = q->gh + r * h3;
-    k->gates(2 * h, x, gh, p->bias, a);
-    if (after)
-      k->candidate_after(h, x + 2 * h, p->bias + 2 * h, a, gh + 2 * h, p->bias_hn, a + 2 * h);
-    else
-      k->reset(h, a, state + r * h, q->rh + r * h);
-  }
-  if (after) return;
-  gru__gemm_nt(b, h, h, q->rh, h, c->w + 2 * h * c->ld, c->ld, 0.0f, q->gh + 2 * h, h3);
-  for (size_t r = 0; r < b; r++)
-    k->candidate_before(h, gx + r * g.b_step * h3 + 2 * h, q->gh + r * h3 + 2 * h, p->bias + 2 * h,
-                        q->act + r * h3 + 2 * h);
-}
+/* Steps t0 .. t0+n-1 of a pass, in the pass's direction. */
+typedef struct chunk {
+  const pass *p;
+  size_t t0, n;
+  const float *gx; /* hoisted, or NULL */
+  hoisted g;
+  /* The state ping-pongs between two buffers when several threads run
+   * (a thread may not overwrite units another still reads): before step
+   * i it is in h[(parity + i) % 2]. A team of one updates in place. */
+  float *h[2];
+  size_t parity;
+} chunk;
 
-/* The update of every row still inside its length, and its output. */
-static void update(gru_sequence *q, const pass *p, size_t t) {
-  const gru__kernels *k = q->layer->kernels;
-  size_t h = q->layer->weights.shape.hidden;
-  for (size_t r = 0; r < p->batch; r++) {
-    bool active = !p->lengths || t < p->lengths[r];
-    float *state = gru__state_row(q, p->state_cell, r);
-    const float *a = q->act + r * 3 * h;
-    if (active) k->blend(h, a + h, a + 2 * h, state);
-    if (!p->out.base) continue;
-    float *o = gru__row(&p->out, t, r) + p->col;
-    if (p->accumulate) {
-      if (active)
-        for (size_t i = 0; i < h; i++)
-          o[i] += state[i];
-    } else if (active) {
-      memcpy(o, state, h * sizeof(float));
-    } else {
-      memset(o, 0, h * sizeof(float));
-    }
+static void run_chunk(void *arg, const gru__team *team) {
+  const chunk *c = arg;
+  size_t h3 = 3 * c->p->q->layer->weights.shape.hidden;
+  for (size_t i = 0; i < c->n; i++) {
+    size_t tt = c->p->reverse ? c->n - 1 - i : i;
+    size_t from = team->threads > 1 ? (c->parity + i) % 2 : c->parity;
+    gru__step_io io = {
+        .t = c->t0 + tt,
+        .gx = c->gx ? c->gx + tt * c->g.t_step * h3 : NULL,
+        .gx_stride = c->g.b_step * h3,
+        .h = c->h[from],
+        .h_next = c->h[team->threads > 1 ? 1 - from : from],
+    };
+    gru__step(c->p, &io, team);
   }
 }
 
 static void run_pass(gru_sequence *q, const pass *p) {
-  size_t h3 = 3 * q->layer->weights.shape.hidden;
+  size_t h = q->layer->weights.shape.hidden;
+  /* A thread per panel of units at most: more would only wait. */
+  size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
+  if (threads > panels) threads = panels;
+  chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
   for (size_t done = 0; done < p->steps;) {
     size_t n = p->steps - done < q->chunk ? p->steps - done : q->chunk;
-    size_t t0 = p->reverse ? p->steps - done - n : done;
-    hoisted g = hoist(q, p, t0, n);
-    for (size_t i = 0; i < n; i++) {
-      size_t tt = p->reverse ? n - 1 - i : i;
-      activate(q, p, q->gx + tt * g.t_step * h3, g);
-      update(q, p, t0 + tt);
-    }
+    c.t0 = p->reverse ? p->steps - done - n : done;
+    c.n = n;
+    bool own_input = p->packed && n == 1;
+    c.gx = own_input ? NULL : q->gx;
+    c.g = own_input ? (hoisted){0, 0} : hoist(q, p, c.t0, n);
+    /* After a hoist the next chunk hoists again: park the workers so that
+     * BLAS's threads have the cores. */
+    gru__pool_run(q->pool, threads, run_chunk, &c, !own_input);
+    if (threads > 1) c.parity = (c.parity + n) % 2;
     done += n;
   }
+  if (c.parity) memcpy(c.h[0], c.h[1], p->batch * h * sizeof(float));
 }
 
 /* Inner layers of a stack write time-major rows into the sequence's
@@ -144,7 +123,9 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *
       size_t col = s->direction == GRU_BIDIRECTIONAL ? d * s->hidden : 0;
       gru__rows out = last ? final_rows(y, s, d, batch, split, &col) : inner_rows(q, k, batch);
       pass p = {
+          .q = q,
           .cell = gru__layer_cell(l, k, d),
+          .packed = l->packed ? &l->packed[k * s->dirs + d] : NULL,
           .bias = gru__layer_bias(l, k, d),
           .bias_hn = gru__layer_cell(l, k, d)->bh + 2 * s->hidden,
           .state_cell = k * s->dirs + d,

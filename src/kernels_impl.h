@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "inline.h"
 #include "kernels.h"
 
 /* exp's argument range. Below EXP_LO, exp(y) < 1.2e-38 only ever adds to 1
@@ -76,18 +77,12 @@ static inline VF act_tanh(VF x) {
  * the n mod VW tail, which runs the same op so no result depends on where
  * an element falls. Once map() is inlined, op is a constant and is inlined
  * too. */
-#define MAX_IN 5
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
+#define MAX_IN 11
 
 typedef VF (*elementwise_op)(const VF *in);
 
-static ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in, float *out,
-                              elementwise_op op) {
+static GRU__ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in, float *out,
+                                   elementwise_op op) {
   VF v[MAX_IN];
   size_t i = 0;
   for (; i + VW <= n; i += VW) {
@@ -120,6 +115,23 @@ static inline VF op_candidate_after(const VF *v) {
 /* v = z, c, h: h + z * (c - h), one fma. */
 static inline VF op_blend(const VF *v) { return vf_fma(v[0], vf_sub(v[1], v[2]), v[2]); }
 
+/* The fused updates: the ops above in the same order, so their results
+ * are those of the separate kernels bit for bit, with no row of gates
+ * stored and read back in between. v = gx_n, gh_n, b_n, z, h. */
+static inline VF op_update_before(const VF *v) {
+  VF c = op_candidate_before(v);
+  VF bl[] = {v[3], c, v[4]};
+  return op_blend(bl);
+}
+
+/* v = gx_r, gx_z, gx_n, gh_r, gh_z, gh_n, b_r, b_z, b_n, bhn, h. */
+static inline VF op_update_after(const VF *v) {
+  VF r = op_gates((VF[]){v[0], v[3], v[6]});
+  VF z = op_gates((VF[]){v[1], v[4], v[7]});
+  VF c = op_candidate_after((VF[]){v[2], v[8], r, v[5], v[9]});
+  return op_blend((VF[]){z, c, v[10]});
+}
+
 static inline VF op_sigmoid(const VF *v) { return act_sigmoid(v[0]); }
 static inline VF op_tanh(const VF *v) { return act_tanh(v[0]); }
 
@@ -150,6 +162,19 @@ static void k_blend(size_t n, const float *z, const float *c, float *h) {
   map(n, 3, in, h, op_blend);
 }
 
+static void k_update_before(size_t n, const float *gx, const float *gh, const float *b,
+                            const float *z, const float *h, float *out) {
+  const float *in[] = {gx, gh, b, z, h};
+  map(n, 5, in, out, op_update_before);
+}
+
+static void k_update_after(size_t n, size_t gs, const float *gx, const float *gh, const float *b,
+                           const float *bhn, const float *h, float *out) {
+  const float *in[] = {gx, gx + gs, gx + 2 * gs, gh,  gh + gs, gh + 2 * gs,
+                       b,  b + gs,  b + 2 * gs,  bhn, h};
+  map(n, 11, in, out, op_update_after);
+}
+
 static void k_sigmoid(size_t n, const float *x, float *y) {
   const float *in[] = {x};
   map(n, 1, in, y, op_sigmoid);
@@ -167,6 +192,8 @@ const gru__kernels GRU_KERNELS_TABLE = {
     .candidate_before = k_candidate_before,
     .candidate_after = k_candidate_after,
     .blend = k_blend,
+    .update_before = k_update_before,
+    .update_after = k_update_after,
     .sigmoid = k_sigmoid,
     .tanh = k_tanh,
 };

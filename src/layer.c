@@ -20,20 +20,31 @@ static void derive_bias(gru_layer *l) {
 }
 
 gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc, gru__weights *weights,
-                             gru_isa isa) {
+                             gru_isa isa, gru_products products) {
   const gru__shape *s = &weights->shape;
+  size_t cells = s->layers * s->dirs, packed = 0;
+  bool pack = products == GRU_PRODUCTS_PACKED;
   gru__arena arena = {0};
   if (!gru__arena_reserve(&arena, 1, sizeof(gru_layer)) ||
-      !gru__arena_reserve(&arena, s->layers * s->dirs * 3 * s->hidden, sizeof(float)))
+      !gru__arena_reserve(&arena, cells * 3 * s->hidden, sizeof(float)) ||
+      (pack && (!gru__pack_floats(s, &packed) ||
+                !gru__arena_reserve(&arena, cells, sizeof(gru__packed_cell)) ||
+                !gru__arena_reserve(&arena, packed, sizeof(float)))))
     return GRU_ERR_SIZE;
   arena.base = gru__calloc(alloc, arena.size);
   if (!arena.base) return GRU_ERR_NOMEM;
   gru_layer *l = gru__arena_take(&arena, 1, sizeof(gru_layer));
-  l->bias = gru__arena_take(&arena, s->layers * s->dirs * 3 * s->hidden, sizeof(float));
+  l->bias = gru__arena_take(&arena, cells * 3 * s->hidden, sizeof(float));
+  if (pack) {
+    l->packed = gru__arena_take(&arena, cells, sizeof(gru__packed_cell));
+    gru__pack(weights, gru__arena_take(&arena, packed, sizeof(float)), l->packed);
+  }
   l->alloc = *alloc;
   l->weights = *weights;
   l->kernels = gru__kernels_for(isa);
   l->isa = l->kernels->isa; /* scalar if this build lacks the path */
+  l->gemm = gru__gemm_for(l->isa);
+  l->products = products;
   l->own_bytes = arena.size;
   derive_bias(l);
   *out = l;
@@ -62,10 +73,12 @@ gru_status gru_layer_get(const gru_layer *l, gru_info key, size_t *value) {
     case GRU_INFO_OUTPUT_SIZE: *value = s->output; return GRU_OK;
     case GRU_INFO_STATE_SIZE: *value = s->layers * s->dirs * s->hidden; return GRU_OK;
     case GRU_INFO_ISA: *value = (size_t)l->isa; return GRU_OK;
+    case GRU_INFO_PRODUCTS: *value = (size_t)l->products; return GRU_OK;
     case GRU_INFO_BYTES: *value = gru__layer_bytes(l); return GRU_OK;
     case GRU_INFO_MAX_BATCH:
     case GRU_INFO_MAX_STEPS:
-    case GRU_INFO_BATCH: break;
+    case GRU_INFO_BATCH:
+    case GRU_INFO_THREADS: break;
   }
   return GRU_ERR_INVALID;
 }

@@ -3,6 +3,7 @@
 #ifndef GRU_LAYER_H
 #define GRU_LAYER_H
 
+#include "gemm.h"
 #include "gru.h"
 #include "kernels.h"
 #include "memory.h"
@@ -17,13 +18,16 @@ struct gru_layer {
   float *bias;
   gru_isa isa;
   const gru__kernels *kernels;
-  size_t own_bytes; /* the allocation holding this struct and bias */
+  gru_products products;
+  const gru__gemm *gemm;
+  gru__packed_cell *packed; /* [cells] (pack.h); NULL on the BLAS path */
+  size_t own_bytes;         /* the allocation holding this struct, bias and packed */
 };
 
 /* Creates a layer that takes over weights (complete, checked) on success;
  * on failure weights stay with the caller. */
 gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc, gru__weights *weights,
-                             gru_isa isa);
+                             gru_isa isa, gru_products products);
 
 /* Bytes the layer holds. */
 size_t gru__layer_bytes(const gru_layer *layer);

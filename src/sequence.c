@@ -32,6 +32,7 @@ static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take
       {&q->gh, 1, b, 3 * h},
       {&q->act, 1, b, 3 * h},
       {&q->rh, 1, b, h},
+      {&q->h_alt, q->layer->packed ? b : 0, 1, h},
       {&q->inner[0], inner_buffers(s) >= 1 ? inner : 0, 1, 1},
       {&q->inner[1], inner_buffers(s) >= 2 ? inner : 0, 1, 1},
   };
@@ -50,7 +51,7 @@ static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take
 static gru_status sequence_new(gru_sequence **out, const gru_layer *layer, size_t max_batch,
                                size_t max_steps) {
   const gru__shape *s = &layer->weights.shape;
-  gru_sequence q = {.layer = layer, .max_batch = max_batch, .max_steps = max_steps};
+  gru_sequence q = {.layer = layer, .max_batch = max_batch, .max_steps = max_steps, .threads = 1};
   q.chunk = chunk_steps(max_batch, max_steps, s->hidden);
   gru__arena arena = {0};
   if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false)) return GRU_ERR_SIZE;
@@ -79,7 +80,12 @@ gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src) {
   *out = NULL;
   if (!src) return GRU_ERR_NULL;
   gru_status st = sequence_new(out, src->layer, src->max_batch, src->max_steps);
-  if (st != GRU_OK) return st;
+  if (st == GRU_OK) st = gru__sequence_set_threads(*out, src->threads);
+  if (st != GRU_OK) {
+    gru_sequence_destroy(*out);
+    *out = NULL;
+    return st;
+  }
   const gru__shape *s = &src->layer->weights.shape;
   memcpy((*out)->state, src->state,
          s->layers * s->dirs * src->max_batch * s->hidden * sizeof(float));
@@ -88,7 +94,9 @@ gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src) {
 }
 
 void gru_sequence_destroy(gru_sequence *q) {
-  if (q) gru__free(&q->layer->alloc, q, q->bytes);
+  if (!q) return;
+  gru__pool_destroy(q->pool);
+  gru__free(&q->layer->alloc, q, q->bytes);
 }
 
 gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) {
@@ -100,7 +108,8 @@ gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) 
     case GRU_INFO_MAX_BATCH: *value = q->max_batch; return GRU_OK;
     case GRU_INFO_MAX_STEPS: *value = q->max_steps; return GRU_OK;
     case GRU_INFO_BATCH: *value = q->batch; return GRU_OK;
-    case GRU_INFO_BYTES: *value = q->bytes; return GRU_OK;
+    case GRU_INFO_BYTES: *value = q->bytes + gru__pool_bytes(q->pool); return GRU_OK;
+    case GRU_INFO_THREADS: *value = q->threads; return GRU_OK;
     default: break;
   }
   gru_status st = gru_layer_get(q->layer, key, value);

@@ -6,6 +6,7 @@
 #include "gru.h"
 #include "layer.h"
 #include "memory.h"
+#include "pool.h"
 
 struct gru_sequence {
   const gru_layer *layer;
@@ -18,13 +19,21 @@ struct gru_sequence {
   float *gh;    /* [max_batch][3H]: recurrent projections of one step */
   float *act;   /* [max_batch][3H]: r | z | candidate of one step */
   float *rh;    /* [max_batch][H]: r * h (reset-before) */
+  float *h_alt; /* [max_batch][H]: the state's other half when threads
+                   ping-pong (forward.c); packed path only */
   /* Outputs of inner layers of a stack, time-major [max_steps *
    * max_batch][output]: one buffer updated in place for one direction,
    * two used in turn for two (see forward.c); NULL for one layer. */
   float *inner[2];
   size_t bytes;
+  size_t threads;  /* GRU_OPT_THREADS */
+  gru__pool *pool; /* its threads - 1 workers; NULL for one thread */
   char error[GRU__ERROR_SIZE];
 };
+
+/* Gives q n threads (1 .. GRU_MAX_THREADS, checked), replacing its pool
+ * only once the new one runs; on failure q is unchanged. */
+gru_status gru__sequence_set_threads(gru_sequence *q, size_t n);
 
 /* Floats of state per (cell, row) block start: state + (c*max_batch+b)*H. */
 static inline float *gru__state_row(const gru_sequence *s, size_t cell, size_t row) {

@@ -91,6 +91,10 @@ gru_status test_model_load(const test_model *m, gru_builder *b) {
 }
 
 gru_layer *test_model_build(const test_model *m, gru_isa isa) {
+  return test_model_build_products(m, isa, GRU_PRODUCTS_PACKED);
+}
+
+gru_layer *test_model_build_products(const test_model *m, gru_isa isa, gru_products products) {
   gru_builder *b;
   gru_layer *layer = NULL;
   assert_int_equal(gru_builder_create(&b), GRU_OK);
@@ -98,12 +102,15 @@ gru_layer *test_model_build(const test_model *m, gru_isa isa) {
                                          m->ref.input, m->ref.hidden),
                    GRU_OK);
   assert_int_equal(gru_builder_set_option(b, GRU_OPT_ISA, isa), GRU_OK);
+  assert_int_equal(gru_builder_set_option(b, GRU_OPT_PRODUCTS, products), GRU_OK);
   assert_int_equal(test_model_load(m, b), GRU_OK);
   assert_int_equal(gru_builder_build(b, &layer), GRU_OK);
   gru_builder_destroy(b);
   size_t got;
   assert_int_equal(gru_layer_get(layer, GRU_INFO_ISA, &got), GRU_OK);
   assert_int_equal(got, isa);
+  assert_int_equal(gru_layer_get(layer, GRU_INFO_PRODUCTS, &got), GRU_OK);
+  assert_int_equal(got, products);
   return layer;
 }
 

@@ -33,6 +33,9 @@ gru_status test_model_load(const test_model *m, gru_builder *b);
 /* Builds a layer of the model, its ISA capped at isa. */
 gru_layer *test_model_build(const test_model *m, gru_isa isa);
 
+/* The same on the given path for the per-step products. */
+gru_layer *test_model_build_products(const test_model *m, gru_isa isa, gru_products products);
+
 /* The ISAs this machine can run, scalar first; returns how many. */
 size_t test_isas(gru_isa isas[3]);
 

@@ -259,6 +259,10 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
     S(gru_builder_set_option(f->b, GRU_OPT_ISA, 3)))                                              \
   X(bo4, gru_builder_set_option, "GRU_OPT_ISA value SIZE_MAX", BLD,                               \
     S(gru_builder_set_option(f->b, GRU_OPT_ISA, SIZE_MAX)))                                       \
+  X(bo5, gru_builder_set_option, "GRU_OPT_PRODUCTS value 2", BLD,                                 \
+    S(gru_builder_set_option(f->b, GRU_OPT_PRODUCTS, 2)))                                         \
+  X(bo6, gru_builder_set_option, "GRU_OPT_THREADS (a sequence option)", BLD,                      \
+    S(gru_builder_set_option(f->b, GRU_OPT_THREADS, 2)))                                          \
   X(bt0, gru_builder_set_tensor, "builder NULL", NONE,                                            \
     S(gru_builder_set_tensor(NULL, GRU_FORMAT_CONCAT, "W_r_l0", f->w, 2, W_SHAPE)))               \
   X(bt1, gru_builder_set_tensor, "name NULL", BLD,                                                \
@@ -377,6 +381,20 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
   X(sl0, gru_sequence_clone, "out NULL", NONE, S(gru_sequence_clone(NULL, f->s)))                 \
   X(sl1, gru_sequence_clone, "src NULL", NONE, S(gru_sequence_clone(&f->out_s, NULL)))            \
   X(sd0, gru_sequence_destroy, "sequence NULL", NONE, VOID(gru_sequence_destroy(NULL)))           \
+  X(so0, gru_sequence_set_option, "sequence NULL", NONE,                                          \
+    S(gru_sequence_set_option(NULL, GRU_OPT_THREADS, 2)))                                         \
+  X(so1, gru_sequence_set_option, "option 99", SEQ,                                               \
+    S(gru_sequence_set_option(f->s, (gru_option)99, 1)))                                          \
+  X(so2, gru_sequence_set_option, "option -1", SEQ,                                               \
+    S(gru_sequence_set_option(f->s, (gru_option)-1, 1)))                                          \
+  X(so3, gru_sequence_set_option, "GRU_OPT_ISA (a builder option)", SEQ,                          \
+    S(gru_sequence_set_option(f->s, GRU_OPT_ISA, 0)))                                             \
+  X(so4, gru_sequence_set_option, "GRU_OPT_THREADS value 0", SEQ,                                 \
+    S(gru_sequence_set_option(f->s, GRU_OPT_THREADS, 0)))                                         \
+  X(so5, gru_sequence_set_option, "GRU_OPT_THREADS value GRU_MAX_THREADS + 1", SEQ,               \
+    S(gru_sequence_set_option(f->s, GRU_OPT_THREADS, GRU_MAX_THREADS + 1)))                       \
+  X(so6, gru_sequence_set_option, "GRU_OPT_THREADS value SIZE_MAX", SEQ,                          \
+    S(gru_sequence_set_option(f->s, GRU_OPT_THREADS, SIZE_MAX)))                                  \
   X(sg0, gru_sequence_get, "sequence NULL", NONE,                                                 \
     S(gru_sequence_get(NULL, GRU_INFO_BATCH, &f->v)))                                             \
   X(sg1, gru_sequence_get, "value NULL", SEQ, S(gru_sequence_get(f->s, GRU_INFO_BATCH, NULL)))    \

@@ -1,0 +1,125 @@
+/* gemm_impl.h -- the matrix kernels of gemm.h, written once for every ISA.
+ *
+ * Include it after one vec_*.h, with GRU_GEMM_TABLE and GRU_GEMM_ISA (the
+ * table to define and its gru_isa) and the register blocking of the ISA:
+ * GEMM_MR rows by GEMM_PN panels per tile when there are several rows,
+ * GEMM_PN1 panels when there is one (a matrix-vector product, which needs
+ * that many independent chains to hide the fma latency).
+ *
+ * A tile keeps its MR x PN panel accumulators in registers for the whole
+ * k loop: per k it loads one line of each panel and broadcasts one value
+ * of each row. Every tile size used is its own inlined copy of tile(), so
+ * the loops over rows and panels unroll into straight-line code. */
+#if !defined(VW) || !defined(GRU_GEMM_TABLE) || !defined(GRU_GEMM_ISA) || !defined(GEMM_MR) || \
+    !defined(GEMM_PN) || !defined(GEMM_PN1)
+#error "include a vec_*.h and define GRU_GEMM_TABLE, GRU_GEMM_ISA, GEMM_MR, GEMM_PN, GEMM_PN1"
+#endif
+
+#include "gemm.h"
+#include "inline.h"
+
+/* Vectors per panel line. */
+#define PV (GRU__PANEL / VW)
+#define TILE_PN_MAX (GEMM_PN > GEMM_PN1 ? GEMM_PN : GEMM_PN1)
+
+/* Stores the lanes of v that fall before column limit cols (relative). */
+static GRU__ALWAYS_INLINE void store_cols(float *c, size_t col, size_t cols, VF v) {
+  if (col + VW <= cols)
+    vf_store(c + col, v);
+  else if (col < cols)
+    vf_store_n(c + col, v, cols - col);
+}
+
+/* mr rows x pn panels; w points at the first panel, ws floats between
+ * panels; cols of the pn * 16 outputs are real (the rest is padding). */
+static GRU__ALWAYS_INLINE void tile(const size_t mr, const size_t pn, size_t depth, const float *a,
+                                    size_t lda, const float *w, size_t ws, float *c, size_t ldc,
+                                    size_t cols) {
+  VF acc[GEMM_MR][TILE_PN_MAX * PV];
+  GRU__UNROLL for (size_t m = 0; m < mr; m++) GRU__UNROLL for (size_t j = 0; j < pn * PV; j++)
+      acc[m][j] = vf_set1(0.0f);
+  for (size_t k = 0; k < depth; k++) {
+    VF wv[TILE_PN_MAX * PV];
+    GRU__UNROLL for (size_t p = 0; p < pn; p++) GRU__UNROLL for (size_t v = 0; v < PV; v++)
+        wv[p * PV + v] = vf_load(w + p * ws + k * GRU__PANEL + v * VW);
+    GRU__UNROLL for (size_t m = 0; m < mr; m++) {
+      VF x = vf_set1(a[m * lda + k]);
+      GRU__UNROLL for (size_t j = 0; j < pn * PV; j++) acc[m][j] = vf_fma(wv[j], x, acc[m][j]);
+    }
+  }
+  GRU__UNROLL for (size_t m = 0; m < mr; m++) GRU__UNROLL for (size_t j = 0; j < pn * PV; j++)
+      store_cols(c + m * ldc, j * VW, cols, acc[m][j]);
+}
+
+/* Copies of tile() for every size used, so its loops unroll onto
+ * registers: ROWS(n, F) expands F(1) ... F(n); PANELS likewise (two
+ * families, as one cannot nest in itself). */
+#define ROWS_1(F) F(1)
+#define ROWS_2(F) ROWS_1(F) F(2)
+#define ROWS_3(F) ROWS_2(F) F(3)
+#define ROWS_4(F) ROWS_3(F) F(4)
+#define ROWS_5(F) ROWS_4(F) F(5)
+#define ROWS_6(F) ROWS_5(F) F(6)
+#define ROWS_7(F) ROWS_6(F) F(7)
+#define ROWS_8(F) ROWS_7(F) F(8)
+#define PANELS_1(F) F(1)
+#define PANELS_2(F) PANELS_1(F) F(2)
+#define PANELS_3(F) PANELS_2(F) F(3)
+#define PANELS_4(F) PANELS_3(F) F(4)
+#define PANELS_5(F) PANELS_4(F) F(5)
+#define PANELS_6(F) PANELS_5(F) F(6)
+#define PANELS_7(F) PANELS_6(F) F(7)
+#define PANELS_8(F) PANELS_7(F) F(8)
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define ROWS(n, F) CAT(ROWS_, n)(F)
+#define PANELS(n, F) CAT(PANELS_, n)(F)
+
+/* Several rows: tile_<pn>() switches on the row count. */
+typedef void tile_fn(size_t mr, size_t depth, const float *a, size_t lda, const float *w, size_t ws,
+                     float *c, size_t ldc, size_t cols);
+
+#define ROW_CASE(m)                                   \
+  case m:                                             \
+    tile(m, PN_, depth, a, lda, w, ws, c, ldc, cols); \
+    return;
+#define TILE_FN(pn)                                                                          \
+  static void tile_##pn(size_t mr, size_t depth, const float *a, size_t lda, const float *w, \
+                        size_t ws, float *c, size_t ldc, size_t cols) {                      \
+    enum { PN_ = pn };                                                                       \
+    switch (mr) { ROWS(GEMM_MR, ROW_CASE) }                                                  \
+  }
+PANELS(GEMM_PN, TILE_FN)
+#define TILE_ENTRY(pn) tile_##pn,
+static tile_fn *const tiles[] = {NULL, PANELS(GEMM_PN, TILE_ENTRY)};
+
+/* One row: up to PN1 panels. */
+#define ROW_TILE_CASE(pn) \
+  case pn: tile(1, pn, depth, a, 0, w, ws, c, 0, cols); return;
+static void row_tile(size_t pn, size_t depth, const float *a, const float *w, size_t ws, float *c,
+                     size_t cols) {
+  switch (pn) { PANELS(GEMM_PN1, ROW_TILE_CASE) }
+}
+
+static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
+                     size_t lda, float *c, size_t ldc) {
+  size_t ws = w->depth * GRU__PANEL, group = rows == 1 ? GEMM_PN1 : GEMM_PN;
+  for (size_t p = p0; p < p1; p += group) {
+    size_t pn = p1 - p < group ? p1 - p : group;
+    size_t col = p * GRU__PANEL, cols = w->outputs - col;
+    const float *panel = gru__panel(w, p);
+    if (rows == 1) {
+      row_tile(pn, w->depth, a, panel, ws, c + col, cols);
+      continue;
+    }
+    for (size_t m = 0; m < rows; m += GEMM_MR) {
+      size_t mr = rows - m < GEMM_MR ? rows - m : GEMM_MR;
+      tiles[pn](mr, w->depth, a + m * lda, lda, panel, ws, c + m * ldc + col, ldc, cols);
+    }
+  }
+}
+
+const gru__gemm GRU_GEMM_TABLE = {
+    .isa = GRU_GEMM_ISA,
+    .panels = k_panels,
+};

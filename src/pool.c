@@ -1,0 +1,267 @@
+/* pool.c -- worker threads, their barrier, and parking (pool.h).
+ *
+ * Synchronisation is by C11 atomics alone inside a job, so a thread
+ * sanitizer sees every happens-before: the caller publishes a job by
+ * incrementing gen (release) after writing it, workers read it after
+ * loading gen (acquire); a barrier is one counter per thread, stored with
+ * release and read with acquire by the others. Parking uses a mutex and a
+ * condition variable, and a sleepers count that lets the caller skip the
+ * wake-up when no worker sleeps (both sides use sequentially consistent
+ * operations on gen and sleepers, so one of them always sees the other). */
+#define _POSIX_C_SOURCE 200809L
+#include "pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "fpenv.h"
+
+/* How long an idle worker spins before it parks: long enough for a
+ * caller stepping a stream in a loop never to pay a wake-up, short enough
+ * not to hold a core long when the caller goes quiet. */
+#define SPIN_NS 200000L
+/* How long a waiting thread spins on pause alone. A barrier in a step
+ * waits for the slowest thread's share of one step, microseconds; a wait
+ * this long means a thread of the team is not running (more threads than
+ * free cores), and the waiters then yield their cores each round. */
+#define YIELD_NS 50000L
+/* A worker's stack: it runs the kernels, nothing deep. */
+#define STACK_BYTES ((size_t)256 << 10)
+
+/* Each thread's barrier counter on its own pair of cache lines (the
+ * adjacent-line prefetcher fetches lines in pairs; the arena aligns to
+ * one line, so the pair is padding). */
+typedef struct slot {
+  _Alignas(GRU__ALIGN) atomic_size_t arrived;
+  size_t count; /* barriers passed; only this slot's thread touches it */
+  struct gru__pool *pool;
+  size_t tid;
+  char pad[2 * GRU__ALIGN - sizeof(atomic_size_t) - 2 * sizeof(size_t) - sizeof(void *)];
+} slot;
+
+typedef struct job {
+  gru__job_fn *fn;
+  void *arg;
+  size_t threads; /* the team: threads 0 .. threads-1 */
+  size_t base;    /* every team member's barrier count at the start */
+  bool park;
+} job;
+
+struct gru__pool {
+  _Alignas(GRU__ALIGN) atomic_uint gen; /* incremented per job, and to stop */
+  atomic_uint sleepers;
+  atomic_bool stop;
+  job job; /* written by the caller before gen, read by workers after */
+  unsigned fork_gen;
+  size_t threads;
+  size_t bytes;
+  gru__allocator alloc;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  pthread_t *ids; /* [threads], ids[0] unused */
+  slot *slots;    /* [threads] */
+};
+
+/* Incremented in every child process after fork(): a pool made under
+ * another value has no workers in this process. Process state, not
+ * configuration: the one global libgru keeps, set up once. */
+static atomic_uint fork_generation;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void count_fork(void) { atomic_fetch_add(&fork_generation, 1); }
+static void watch_forks(void) { pthread_atfork(NULL, NULL, count_fork); }
+
+static bool live(const gru__pool *p) {
+  return p && p->fork_gen == atomic_load_explicit(&fork_generation, memory_order_relaxed);
+}
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
+
+/* A wait loop's pacing: pause, and once it has waited YIELD_NS, yield.
+ * The clock is read only every 64 rounds and only after the first 64, so
+ * a short wait costs no more than the pauses. */
+typedef struct spin {
+  unsigned rounds;
+  long ns; /* waited so far, as of the last reading */
+  struct timespec t0;
+} spin;
+
+static void spin_round(spin *s) {
+  if (s->ns > YIELD_NS)
+    sched_yield();
+  else
+    relax();
+  if (++s->rounds % 64) return;
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  if (s->rounds == 64) s->t0 = t;
+  s->ns = (t.tv_sec - s->t0.tv_sec) * 1000000000L + (t.tv_nsec - s->t0.tv_nsec);
+}
+
+/* Waits until gen moves past seen: spins for SPIN_NS unless told to park
+ * at once, then sleeps on the condition variable. */
+static unsigned wait_job(gru__pool *p, unsigned seen, bool park) {
+  spin s = {0};
+  while (!park) {
+    unsigned g = atomic_load_explicit(&p->gen, memory_order_acquire);
+    if (g != seen) return g;
+    spin_round(&s);
+    park = s.ns > SPIN_NS;
+  }
+  pthread_mutex_lock(&p->lock);
+  atomic_fetch_add(&p->sleepers, 1);
+  while (atomic_load(&p->gen) == seen)
+    pthread_cond_wait(&p->wake, &p->lock);
+  atomic_fetch_sub(&p->sleepers, 1);
+  pthread_mutex_unlock(&p->lock);
+  return atomic_load_explicit(&p->gen, memory_order_acquire);
+}
+
+static void *worker(void *arg) {
+  slot *s = arg;
+  gru__pool *p = s->pool;
+  /* Compute in the default environment, as run.c does for the caller. */
+  (void)gru__fpenv_enter();
+  unsigned seen = 0;
+  bool park = true;
+  for (;;) {
+    seen = wait_job(p, seen, park);
+    if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
+    job j = p->job;
+    park = j.park;
+    if (s->tid >= j.threads) continue;
+    s->count = j.base;
+    gru__team team = {p, s->tid, j.threads};
+    j.fn(j.arg, &team);
+    gru__team_barrier(&team);
+  }
+}
+
+void gru__team_barrier(const gru__team *t) {
+  if (t->threads == 1) return;
+  slot *slots = t->pool->slots, *me = &slots[t->tid];
+  size_t e = ++me->count;
+  atomic_store_explicit(&me->arrived, e, memory_order_release);
+  spin s = {0};
+  for (size_t i = 0; i < t->threads; i++)
+    while (i != t->tid && atomic_load_explicit(&slots[i].arrived, memory_order_acquire) < e)
+      spin_round(&s);
+}
+
+static void publish(gru__pool *p) {
+  atomic_fetch_add(&p->gen, 1);
+  if (atomic_load(&p->sleepers)) {
+    pthread_mutex_lock(&p->lock);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+  }
+}
+
+void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park) {
+  if (n > gru__pool_threads(p)) n = gru__pool_threads(p);
+  if (n <= 1) {
+    fn(arg, &(gru__team){p, 0, 1});
+    return;
+  }
+  /* Counts only grow, so a member idle in earlier jobs, whose arrival is
+   * stale, is never taken for one that has arrived. */
+  p->job = (job){fn, arg, n, p->slots[0].count, park};
+  publish(p);
+  gru__team team = {p, 0, n};
+  fn(arg, &team);
+  gru__team_barrier(&team);
+}
+
+/* Stops workers 1 .. started-1 and frees everything. */
+static void teardown(gru__pool *p, size_t started, bool sync_made) {
+  if (live(p) && started > 1) {
+    atomic_store_explicit(&p->stop, true, memory_order_release);
+    publish(p);
+    for (size_t i = 1; i < started; i++)
+      pthread_join(p->ids[i], NULL);
+  }
+  /* After fork() a worker may have held the lock: leave both alone. */
+  if (sync_made && live(p)) {
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+  }
+  gru__free(&p->alloc, p, p->bytes);
+}
+
+/* Starts the workers with every signal blocked (the application's
+ * handlers run on its own threads) and a small stack. Returns how many
+ * threads exist, the caller included. */
+static size_t start_workers(gru__pool *p) {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return 1;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_setstacksize(&attr, STACK_BYTES);
+  size_t n = 1;
+  while (n < p->threads && pthread_create(&p->ids[n], &attr, worker, &p->slots[n]) == 0)
+    n++;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  return n;
+}
+
+gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocator *alloc) {
+  *out = NULL;
+  pthread_once(&fork_once, watch_forks);
+  gru__arena arena = {0};
+  gru__arena_reserve(&arena, 1, sizeof(gru__pool));
+  gru__arena_reserve(&arena, threads, sizeof(slot));
+  gru__arena_reserve(&arena, threads, sizeof(pthread_t));
+  arena.base = gru__calloc(alloc, arena.size);
+  if (!arena.base) return GRU_ERR_NOMEM;
+  gru__pool *p = gru__arena_take(&arena, 1, sizeof(gru__pool));
+  p->slots = gru__arena_take(&arena, threads, sizeof(slot));
+  p->ids = gru__arena_take(&arena, threads, sizeof(pthread_t));
+  p->threads = threads;
+  p->bytes = arena.size;
+  p->alloc = *alloc;
+  p->fork_gen = atomic_load(&fork_generation);
+  atomic_init(&p->gen, 0);
+  atomic_init(&p->sleepers, 0);
+  atomic_init(&p->stop, false);
+  for (size_t i = 0; i < threads; i++) {
+    atomic_init(&p->slots[i].arrived, 0);
+    p->slots[i].pool = p;
+    p->slots[i].tid = i;
+  }
+  if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    teardown(p, 0, false);
+    return GRU_ERR_SYSTEM;
+  }
+  if (pthread_cond_init(&p->wake, NULL) != 0) {
+    pthread_mutex_destroy(&p->lock);
+    teardown(p, 0, false);
+    return GRU_ERR_SYSTEM;
+  }
+  size_t started = start_workers(p);
+  if (started < threads) {
+    teardown(p, started, true);
+    return GRU_ERR_SYSTEM;
+  }
+  *out = p;
+  return GRU_OK;
+}
+
+void gru__pool_destroy(gru__pool *p) {
+  if (p) teardown(p, p->threads, true);
+}
+
+size_t gru__pool_threads(const gru__pool *p) { return live(p) ? p->threads : 1; }
+
+size_t gru__pool_bytes(const gru__pool *p) { return p ? p->bytes : 0; }

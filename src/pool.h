@@ -1,0 +1,60 @@
+/* pool.h -- a sequence's worker threads: started once (GRU_OPT_THREADS),
+ * parked between calls, and run in lockstep inside a call.
+ *
+ * A job is one function that the first n threads of the pool run at once,
+ * the caller being thread 0. The threads meet at barriers
+ * (gru__team_barrier) that spin on atomics: no lock and no allocation
+ * between the start of a job and its end, and no system call unless a
+ * barrier has waited for over YIELD_NS (pool.c) -- a thread of the team was
+ * descheduled, the cores being oversubscribed -- when the waiters start
+ * yielding their core to it. Between jobs a worker spins a little (the
+ * next call may come at once, as in streaming) and then parks on a
+ * condition variable; the caller wakes it only if it has parked. */
+#ifndef GRU_POOL_H
+#define GRU_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gru.h"
+#include "memory.h"
+
+typedef struct gru__pool gru__pool;
+
+/* What a thread of a job knows: its number and how many run the job. */
+typedef struct gru__team {
+  gru__pool *pool;
+  size_t tid;     /* 0 .. threads-1; 0 is the caller */
+  size_t threads; /* 1: no barrier needed */
+} gru__team;
+
+typedef void gru__job_fn(void *arg, const gru__team *team);
+
+/* Starts threads - 1 workers (2 <= threads <= GRU_MAX_THREADS). Errors:
+ * GRU_ERR_NOMEM, GRU_ERR_SYSTEM (a thread or its synchronisation could not
+ * be created: whatever was started is stopped and freed). */
+gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocator *alloc);
+
+/* Stops and joins the workers and frees the pool. NULL is a no-op. In a
+ * child process after fork(), where the workers do not exist, only frees. */
+void gru__pool_destroy(gru__pool *pool);
+
+/* Threads a job runs on: the pool's, or 1 for NULL or a pool inherited
+ * through fork(). */
+size_t gru__pool_threads(const gru__pool *pool);
+
+/* Heap bytes the pool holds (its threads' stacks are not heap). */
+size_t gru__pool_bytes(const gru__pool *pool);
+
+/* Runs fn(arg, team) on threads 0 .. n-1 of the pool (n at least 1, at
+ * most gru__pool_threads()) and returns when all have finished; the other
+ * workers stay idle. A NULL pool, or a pool inherited through fork(),
+ * runs fn on the caller alone, as a team of one. With park set, the
+ * workers park at once afterwards instead of spinning: the caller is about
+ * to run something else that wants the cores, such as BLAS's threads. */
+void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg, bool park);
+
+/* Returns once every thread of the team has called it as often. */
+void gru__team_barrier(const gru__team *team);
+
+#endif

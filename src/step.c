@@ -1,0 +1,122 @@
+#include "step.h"
+
+#include <string.h>
+
+#include "blas.h"
+
+/* Hidden units [u0, u1) and their panels [p0, p1). */
+typedef struct units {
+  size_t u0, u1, p0, p1;
+} units;
+
+/* Thread tid's share of the panels: contiguous, as even as panels allow;
+ * empty when there are more threads than panels. */
+static units slice(size_t hidden, const gru__team *team) {
+  size_t panels = gru__panel_count(hidden);
+  size_t p0 = panels * team->tid / team->threads, p1 = panels * (team->tid + 1) / team->threads;
+  size_t u1 = p1 * GRU__PANEL < hidden ? p1 * GRU__PANEL : hidden;
+  return (units){p0 * GRU__PANEL, u1, p0, p1};
+}
+
+/* c[b][gH + j] for gates [g0, g1) and the slice's units j, over rows a
+ * [batch][lda] of K columns: own kernels on the packed weights (set w to
+ * the cell's packed h or x), or for a team of one, BLAS over the cell's
+ * recurrent columns (w NULL). */
+static void products(const gru__pass *p, const gru__panels *w, size_t g0, size_t g1, const float *a,
+                     size_t lda, float *c, units u) {
+  size_t h = p->q->layer->weights.shape.hidden;
+  if (w) {
+    const gru__gemm *k = p->q->layer->gemm;
+    for (size_t g = g0; g < g1; g++)
+      k->panels(&w[g], u.p0, u.p1, p->batch, a, lda, c + g * h, 3 * h);
+    return;
+  }
+  const gru__cell *cell = p->cell;
+  gru__gemm_nt(p->batch, (g1 - g0) * h, h, a, lda, cell->w + g0 * h * cell->ld, cell->ld, 0.0f,
+               c + g0 * h, 3 * h);
+}
+
+static bool active(const gru__pass *p, size_t t, size_t row) {
+  return !p->lengths || t < p->lengths[row];
+}
+
+/* The new state of the slice: the fused update, or for a row past its
+ * length the old state. */
+static void update(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
+                   units u) {
+  const gru_sequence *q = p->q;
+  const gru__kernels *k = q->layer->kernels;
+  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, n = u.u1 - u.u0;
+  bool after = q->layer->weights.shape.variant == GRU_RESET_AFTER;
+  for (size_t r = 0; r < p->batch; r++) {
+    const float *x = gx + r * gs + u.u0, *gh = q->gh + r * h3 + u.u0, *hp = io->h + r * h + u.u0;
+    float *hn = io->h_next + r * h + u.u0;
+    if (!active(p, io->t, r)) {
+      if (hn != hp) memcpy(hn, hp, n * sizeof *hn);
+    } else if (after) {
+      k->update_after(n, h, x, gh, p->bias + u.u0, p->bias_hn + u.u0, hp, hn);
+    } else {
+      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u.u0, q->act + r * h3 + h + u.u0,
+                       hp, hn);
+    }
+  }
+}
+
+/* Reset-before's first half: r and z, and r*h for the candidate. */
+static void gates_before(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
+                         units u) {
+  const gru_sequence *q = p->q;
+  const gru__kernels *k = q->layer->kernels;
+  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, n = u.u1 - u.u0;
+  for (size_t r = 0; r < p->batch; r++) {
+    float *a = q->act + r * h3 + u.u0;
+    const float *x = gx + r * gs + u.u0, *gh = q->gh + r * h3 + u.u0;
+    k->gates(n, x, gh, p->bias + u.u0, a);
+    k->gates(n, x + h, gh + h, p->bias + h + u.u0, a + h);
+    k->reset(n, a, io->h + r * h + u.u0, q->rh + r * h + u.u0);
+  }
+}
+
+/* The slice of each output row: the new state, its sum with the other
+ * direction's, or zero past the row's length. */
+static void outputs(const gru__pass *p, const gru__step_io *io, units u) {
+  size_t h = p->q->layer->weights.shape.hidden, n = u.u1 - u.u0;
+  for (size_t r = 0; p->out.base && r < p->batch; r++) {
+    const float *state = io->h_next + r * h + u.u0;
+    float *o = gru__row(&p->out, io->t, r) + p->col + u.u0;
+    if (!active(p, io->t, r)) {
+      if (!p->accumulate) memset(o, 0, n * sizeof *o);
+    } else if (p->accumulate) {
+      for (size_t i = 0; i < n; i++)
+        o[i] += state[i];
+    } else {
+      memcpy(o, state, n * sizeof *o);
+    }
+  }
+}
+
+void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {
+  gru_sequence *q = p->q;
+  size_t h = q->layer->weights.shape.hidden;
+  const gru__packed_cell *w = p->packed;
+  units u = slice(h, team);
+  const float *gx = io->gx;
+  size_t gs = io->gx_stride;
+  if (!gx) {
+    const gru__rows *in = &p->in;
+    products(p, w->x, 0, 3, gru__row(in, io->t, 0), in->b_step * in->stride, q->gx, u);
+    gx = q->gx;
+    gs = 3 * h;
+  }
+  if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
+    products(p, w ? w->h : NULL, 0, 3, io->h, h, q->gh, u);
+  } else {
+    products(p, w ? w->h : NULL, 0, 2, io->h, h, q->gh, u);
+    gates_before(p, io, gx, gs, u);
+    gru__team_barrier(team);
+    products(p, w ? w->h : NULL, 2, 3, q->rh, h, q->gh, u);
+  }
+  update(p, io, gx, gs, u);
+  outputs(p, io, u);
+  gru__team_barrier(team);
+}

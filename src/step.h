@@ -1,0 +1,52 @@
+/* step.h -- one time step of one pass (a layer's direction), for the
+ * hidden units one thread owns.
+ *
+ * Threads own slices of whole panels of hidden units (pack.h): their rows
+ * of all three gates, for every batch row. Each computes its outputs'
+ * products over the whole previous state, its gates, candidate and
+ * update, and its part of the output rows, then meets the others at a
+ * barrier (two per step for reset-before, whose candidate needs all of
+ * r*h). Which thread computes a unit never changes its bits (gemm.h). */
+#ifndef GRU_STEP_H
+#define GRU_STEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "forward.h"
+#include "pack.h"
+#include "pool.h"
+
+/* One direction of one layer over the whole sequence. */
+typedef struct gru__pass {
+  gru_sequence *q;
+  const gru__cell *cell;
+  const gru__packed_cell *packed; /* NULL: the products go to BLAS */
+  const float *bias;
+  const float *bias_hn;
+  size_t state_cell;
+  gru__rows in;
+  gru__rows out;   /* base NULL: no output */
+  size_t col;      /* first column of this direction in an output row */
+  bool accumulate; /* add to the output (the sum of two directions) */
+  bool reverse;
+  size_t steps;
+  size_t batch;
+  const size_t *lengths;
+} gru__pass;
+
+/* Where one step reads and writes. */
+typedef struct gru__step_io {
+  size_t t;         /* time index within the pass */
+  const float *gx;  /* row 0's hoisted input projections, or NULL: the
+                       step computes them (packed products only) */
+  size_t gx_stride; /* floats between two rows' projections */
+  const float *h;   /* the state before the step, [batch][H] */
+  float *h_next;    /* the state after it; may be h for a team of one */
+} gru__step_io;
+
+/* Runs the step for team->tid's slice of units; every thread of the team
+ * calls it. A team of one on the BLAS path calls BLAS for the products. */
+void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team);
+
+#endif
