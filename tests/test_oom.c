@@ -33,12 +33,6 @@ static size_t inject(test_alloc *t, op_fn op, void *ctx, size_t *live_after) {
   }
 }
 
-/* Each creating call allocates, so at least one failure was injected. */
-static size_t expect_failures(size_t n) {
-  assert_true(n >= 1);
-  return n;
-}
-
 static gru_status op_builder_create(test_alloc *t, void *ctx) {
   gru_builder **b = ctx;
   gru_status st = gru_builder_create_custom(b, test_alloc_fn, test_free_fn, t);
@@ -92,41 +86,113 @@ static gru_status op_clone(test_alloc *t, void *ctx) {
   return gru_sequence_clone(&c->seq, c->src);
 }
 
-static void test_every_allocation_fails_cleanly(void **state) {
-  (void)state;
-  test_alloc t = {0};
-  size_t live, total = 0;
-  gru_builder *b = NULL;
-  total += expect_failures(inject(&t, op_builder_create, &b, &live));
-  total += expect_failures(inject(&t, op_set_shape, b, &live));
+/* The state every creating call works on, in the order of the table. */
+typedef struct world {
+  test_alloc t;
+  gru_builder *b;
   test_model m;
-  test_model_init(&m, GRU_RESET_BEFORE, GRU_BIDIRECTIONAL, L, I, H, true, 1);
-  load_ctx lc = {b, &m};
-  assert_int_equal(inject(&t, op_load, &lc, &live), 0); /* set_shape allocated */
-  build_ctx bc = {b, NULL};
-  total += expect_failures(inject(&t, op_build, &bc, &live));
-  /* After a build the next tensor allocates the builder's weights again. */
-  total += expect_failures(inject(&t, op_load, &lc, &live));
-  seq_ctx sc = {bc.layer, NULL, NULL};
-  total += expect_failures(inject(&t, op_sequence, &sc, &live));
+  gru_layer *layer;
+  gru_sequence *seq, *clone;
+} world;
+
+static gru_status w_builder_create(world *w) { return op_builder_create(&w->t, &w->b); }
+static gru_status w_set_shape(world *w) { return op_set_shape(&w->t, w->b); }
+static gru_status w_load(world *w) {
+  load_ctx c = {w->b, &w->m};
+  return op_load(&w->t, &c);
+}
+static gru_status w_build(world *w) {
+  build_ctx c = {w->b, NULL};
+  gru_status st = op_build(&w->t, &c);
+  w->layer = c.layer;
+  return st;
+}
+static gru_status w_sequence(world *w) {
+  seq_ctx c = {w->layer, NULL, NULL};
+  gru_status st = op_sequence(&w->t, &c);
+  w->seq = c.seq;
+  return st;
+}
+static gru_status w_run(world *w) {
   float x[T * B * I];
   uint64_t seed = 1;
   test_fill(x, T * B * I, &seed, 1.0f);
-  assert_int_equal(gru_sequence_run(sc.seq, T, B, x, 0, NULL, 0, NULL, 0), GRU_OK);
-  sc.src = sc.seq;
-  total += expect_failures(inject(&t, op_clone, &sc, &live));
+  return gru_sequence_run(w->seq, T, B, x, 0, NULL, 0, NULL, 0);
+}
+static gru_status w_clone(world *w) {
+  seq_ctx c = {w->layer, NULL, w->seq};
+  gru_status st = op_clone(&w->t, &c);
+  w->clone = c.seq;
+  return st;
+}
+#ifdef GRU_MAX_THREADS
+static gru_status w_threads(world *w) {
+  return gru_sequence_set_option(w->seq, GRU_OPT_THREADS, 2);
+}
+#endif
+
+typedef gru_status (*world_fn)(world *w);
+typedef struct world_call {
+  world *w;
+  world_fn fn;
+} world_call;
+
+static gru_status adapt(test_alloc *t, void *ctx) {
+  (void)t;
+  world_call *c = ctx;
+  return c->fn(c->w);
+}
+
+/* Every call that creates or loads, in an order where each finds what it
+ * needs; min_failures: how many allocations it must make (0 for a call
+ * that may find its memory already there). A new creating call (a loader,
+ * an option that starts threads) is one more row. */
+static const struct {
+  const char *call;
+  world_fn fn;
+  size_t min_failures;
+} calls[] = {
+    {"gru_builder_create_custom", w_builder_create, 1},
+    {"gru_builder_set_shape", w_set_shape, 1},
+    {"gru_builder_set_tensor (weights already allocated)", w_load, 0},
+    {"gru_builder_build", w_build, 1},
+    {"gru_builder_set_tensor (after a build)", w_load, 1},
+    {"gru_sequence_create", w_sequence, 1},
+    {"gru_sequence_run (allocates nothing)", w_run, 0},
+    {"gru_sequence_clone", w_clone, 1},
+#ifdef GRU_MAX_THREADS
+    {"gru_sequence_set_option(GRU_OPT_THREADS)", w_threads, 0},
+#endif
+};
+
+static void test_every_allocation_fails_cleanly(void **state) {
+  (void)state;
+  world *w = calloc(1, sizeof *w);
+  test_model_init(&w->m, GRU_RESET_BEFORE, GRU_BIDIRECTIONAL, L, I, H, true, 1);
+  size_t live, total = 0;
+  for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+    world_call c = {w, calls[i].fn};
+    size_t n = inject(&w->t, adapt, &c, &live);
+    if (n < calls[i].min_failures) fail_msg("%s made no allocation to fail", calls[i].call);
+    if (calls[i].min_failures == 0 && strstr(calls[i].call, "allocates nothing"))
+      assert_int_equal(n, 0);
+    print_message("  %-52s %zu allocation failure(s) injected\n", calls[i].call, n);
+    total += n;
+  }
+  /* The clone made under failures continues exactly as its original. */
   float h1[L * 2 * B * H], h2[L * 2 * B * H];
-  assert_int_equal(gru_sequence_get_state(sc.src, B, h1, sizeof h1 / sizeof h1[0]), GRU_OK);
-  assert_int_equal(gru_sequence_get_state(sc.seq, B, h2, sizeof h2 / sizeof h2[0]), GRU_OK);
+  assert_int_equal(gru_sequence_get_state(w->seq, B, h1, sizeof h1 / sizeof h1[0]), GRU_OK);
+  assert_int_equal(gru_sequence_get_state(w->clone, B, h2, sizeof h2 / sizeof h2[0]), GRU_OK);
   assert_memory_equal(h1, h2, sizeof h1);
   print_message("%zu allocation failures injected\n", total);
-  gru_sequence_destroy(sc.seq);
-  gru_sequence_destroy(sc.src);
-  gru_layer_destroy(bc.layer);
-  gru_builder_destroy(b);
-  assert_int_equal(t.live, 0);
-  assert_int_equal(t.live_bytes, 0);
-  test_model_free(&m);
+  gru_sequence_destroy(w->clone);
+  gru_sequence_destroy(w->seq);
+  gru_layer_destroy(w->layer);
+  gru_builder_destroy(w->b);
+  assert_int_equal(w->t.live, 0);
+  assert_int_equal(w->t.live_bytes, 0);
+  test_model_free(&w->m);
+  free(w);
 }
 
 int main(void) {
