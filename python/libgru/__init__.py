@@ -15,11 +15,11 @@ from ._capi import ENV_LIBRARY, VERSION as __version__, LibraryNotFound, Library
 from ._errors import (ArgumentError, CapacityError, Error, FormatError, MismatchError,
                       MissingError, OutOfMemory, ResourceError, ShapeError, StateError, Status,
                       TensorNameError, UnsupportedError)
-from ._gru import GRU, Stream
+from ._gru import GRU, ModelFile, Stream
 from ._handles import Direction, Format, Isa, Variant
 
 __all__ = [
-    "GRU", "Stream", "Variant", "Direction", "Format", "Isa", "Status", "Error", "ArgumentError",
+    "GRU", "Stream", "ModelFile", "Variant", "Direction", "Format", "Isa", "Status", "Error", "ArgumentError",
     "ShapeError", "TensorNameError", "MissingError", "CapacityError", "MismatchError",
     "FormatError", "UnsupportedError", "StateError", "OutOfMemory", "ResourceError",
     "LibraryNotFound", "LibraryVersionError", "ENV_LIBRARY", "cpu_isa", "blas_info",

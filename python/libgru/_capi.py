@@ -79,7 +79,25 @@ PROTOTYPES = {
 
 # Functions newer than the first release: declared when the loaded library
 # has them; the wrappers that need one raise UnsupportedError otherwise.
-OPTIONAL_PROTOTYPES = {}
+_STRING_OUT = POINTER(c_char_p)
+OPTIONAL_PROTOTYPES = {
+    "gru_builder_load_safetensors": (c_int, [c_void_p, c_void_p, c_size_t, c_char_p]),
+    "gru_builder_load_file": (c_int, [c_void_p, c_char_p, c_char_p]),
+    "gru_layer_save_safetensors": (c_int, [c_void_p, c_int, c_void_p, c_size_t, _SIZES]),
+    "gru_layer_save_file": (c_int, [c_void_p, c_int, c_char_p]),
+    "gru_file_create": (c_int, [_HANDLE_OUT]),
+    "gru_file_create_custom": (c_int, [_HANDLE_OUT, ALLOC_FN, FREE_FN, c_void_p]),
+    "gru_file_destroy": (None, [c_void_p]),
+    "gru_file_open": (c_int, [c_void_p, c_char_p]),
+    "gru_file_open_memory": (c_int, [c_void_p, c_void_p, c_size_t]),
+    "gru_file_error": (c_char_p, [c_void_p]),
+    "gru_file_metadata": (c_int, [c_void_p, c_char_p, _STRING_OUT]),
+    "gru_file_tensor_count": (c_int, [c_void_p, _SIZES]),
+    "gru_file_tensor_name": (c_int, [c_void_p, c_size_t, _STRING_OUT]),
+    "gru_file_tensor_info": (c_int, [c_void_p, c_char_p, _STRING_OUT, _SIZES, _SIZES]),
+    "gru_file_read_tensor": (c_int, [c_void_p, c_char_p, _FLOATS, c_size_t]),
+    "gru_builder_load": (c_int, [c_void_p, c_void_p, c_char_p]),
+}
 
 
 class LibraryNotFound(ImportError):

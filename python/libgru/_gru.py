@@ -5,8 +5,8 @@ import threading
 import numpy as np
 
 from . import _arrays
-from ._handles import (BATCH_MAJOR, SPLIT_DIRECTIONS, Direction, Format, Info, Isa, Sequence,
-                       Variant, build_layer, to_enum)
+from ._handles import (BATCH_MAJOR, SPLIT_DIRECTIONS, Direction, File, Format, Info, Isa,
+                       Sequence, Variant, build_layer, layer_bytes, load_layer, save_layer, to_enum)
 
 _BIAS_PREFIX = {Format.TORCH: "bias_", Format.ONNX: "B", Format.KERAS: "bias",
                 Format.CONCAT: "b_"}
@@ -33,7 +33,8 @@ class GRU:
     [-1/sqrt(H), 1/sqrt(H)] (``seed`` seeds numpy's generator). ``bias=False``
     means no bias tensors (zeros). ``direction`` ("forward", "reverse",
     "bidirectional", "bidirectional_sum") overrides ``bidirectional``.
-    ``isa`` caps the kernels ("scalar", "avx2", "avx512").
+    ``isa`` caps the kernels ("scalar", "avx2", "avx512"); the classmethods
+    below take it too.
 
     Calling it runs whole sequences: ``output, h_n = gru(x, h0, lengths)``.
     The layer is immutable: one GRU may be called from many threads at once
@@ -59,16 +60,53 @@ class GRU:
             if not bias and name.startswith(_BIAS_PREFIX[fmt]):
                 raise ValueError("%s: a bias tensor, but bias=False" % name)
             tensors.append((fmt, name, value))
-        self._layer = build_layer(variant, direction, num_layers, input_size, hidden_size,
-                                  tensors, isa)
+        self._setup(build_layer(variant, direction, num_layers, input_size, hidden_size, tensors,
+                                isa), bias, batch_first)
+
+    def _setup(self, layer, bias, batch_first):
+        self._layer = layer
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self._local = threading.local()
 
+    # -- model files ----------------------------------------------------------
+
+    @classmethod
+    def load(cls, source, prefix=None, *, batch_first=False, isa=None):
+        """From a safetensors file: a path, the file's bytes, or a
+        ModelFile. Either a PyTorch ``nn.GRU`` state dict saved as
+        safetensors (its tensors under ``prefix``, e.g. "rnn.", for a GRU
+        inside a larger model) or a file libgru saved, which describes
+        itself (``prefix=None``: the file's own). F16 and BF16 tensors are
+        converted exactly. A file that breaks a rule raises FormatError
+        naming it."""
+        if isinstance(source, ModelFile):
+            source = source._file
+        gru = cls.__new__(cls)
+        gru._setup(load_layer(source, prefix, None if isa is None else to_enum(Isa, isa, "isa")),
+                   True, batch_first)
+        return gru
+
+    def _save_format(self, format):
+        if format is not None:
+            return to_enum(Format, format, "format")
+        return Format.TORCH if self.variant == Variant.RESET_AFTER else Format.ONNX
+
+    def save(self, path, format=None):
+        """Writes a libgru safetensors file (atomically: beside it, then
+        renamed) with the tensors in ``format`` (default "torch" -- the
+        names nn.GRU.load_state_dict reads -- or "onnx" for a reset-before
+        GRU) and the metadata that lets GRU.load read it back alone."""
+        save_layer(self._layer, self._save_format(format), path)
+
+    def to_safetensors(self, format=None):
+        """The bytes save() would write."""
+        return layer_bytes(self._layer, self._save_format(format))
+
     # -- construction from other ecosystems --------------------------------
 
     @classmethod
-    def from_torch(cls, module_or_state_dict, *, prefix=None, batch_first=None, isa=None):
+    def from_torch(cls, module_or_state_dict, *, prefix=None, batch_first=None, **options):
         """From a ``torch.nn.GRU`` or ``nn.GRUCell`` module, or a state dict.
 
         A state dict may come from a larger model: ``prefix`` ("encoder.rnn.")
@@ -100,11 +138,11 @@ class GRU:
         return cls(w_ih.shape[1], w_hh.shape[1], num_layers,
                    bidirectional="weight_ih_l0_reverse" in names,
                    bias="bias_ih_l0" in names or "bias_hh_l0" in names,
-                   batch_first=bool(batch_first), weights=tensors, format=Format.TORCH, isa=isa)
+                   batch_first=bool(batch_first), weights=tensors, format=Format.TORCH, **options)
 
     @classmethod
     def from_onnx_weights(cls, W, R, B=None, *, linear_before_reset=0, direction=None,
-                          batch_first=False, isa=None):
+                          batch_first=False, **options):
         """From the ONNX GRU operator's ``W`` [D, 3H, I], ``R`` [D, 3H, H] and
         optional ``B`` [D, 6H]; lists of them (one per GRU node) make a stack.
         ``direction`` ("forward", "reverse", "bidirectional") defaults to
@@ -131,12 +169,12 @@ class GRU:
                 weights["B" + s], has_bias = _numpy(Bs[k]), True
         variant = Variant.RESET_AFTER if linear_before_reset else Variant.RESET_BEFORE
         return cls(I, H, L, variant=variant, direction=direction, bias=has_bias,
-                   batch_first=batch_first, weights=weights, format=Format.ONNX, isa=isa)
+                   batch_first=batch_first, weights=weights, format=Format.ONNX, **options)
 
     @classmethod
     def from_keras_weights(cls, kernel, recurrent_kernel, bias=None, *, reset_after=True,
                            go_backwards=False, backward=None, merge_mode="concat",
-                           batch_first=True, isa=None):
+                           batch_first=True, **options):
         """From ``keras.layers.GRU.get_weights()``: ``kernel`` [I, 3H],
         ``recurrent_kernel`` [H, 3H], ``bias`` ([3H] when reset_after=False,
         [2, 3H] when True, None without bias). A ``Bidirectional`` wrapper's
@@ -182,7 +220,7 @@ class GRU:
         variant = Variant.RESET_AFTER if reset_after else Variant.RESET_BEFORE
         return cls(k0.shape[0], rk0.shape[0], L, variant=variant, direction=direction,
                    bias=has_bias, batch_first=batch_first, weights=weights, format=Format.KERAS,
-                   isa=isa)
+                   **options)
 
     # -- properties ---------------------------------------------------------
 
@@ -203,9 +241,9 @@ class GRU:
 
     def __repr__(self):
         return ("GRU(%d, %d, num_layers=%d, direction=%r, variant=%r, bias=%s, batch_first=%s, "
-                "isa=%r)" % (self.input_size, self.hidden_size, self.num_layers,
+                "isa=%r" % (self.input_size, self.hidden_size, self.num_layers,
                              self.direction.name.lower(), self.variant.name.lower(), self.bias,
-                             self.batch_first, self.isa.name.lower()))
+                             self.batch_first, self.isa.name.lower()) + ")")
 
     def state_dict(self, format="torch"):
         """Every tensor in ``format``, named as that format names them
@@ -355,6 +393,49 @@ def _random_onnx(variant, direction, num_layers, input_size, hidden_size, bias, 
         if bias:
             weights["B" + s] = u(D, 6 * hidden_size)
     return weights
+
+
+class ModelFile:
+    """An opened, fully checked safetensors file (a path or its bytes): its
+    metadata and tensors, the GRU's and any other (a decoder, an
+    embedding), as float32 arrays. ``GRU.load(model_file, prefix)`` loads
+    the GRU in it.
+
+        f = libgru.ModelFile("charlm.safetensors")
+        vocab = f.metadata("charlm.vocab")
+        decoder = f["decoder.weight"]
+        gru = libgru.GRU.load(f)
+    """
+
+    def __init__(self, source):
+        self._file = File(source)
+
+    def metadata(self, key, default=None):
+        """The metadata value of key (a str), or default."""
+        value = self._file.metadata(key)
+        return default if value is None else value
+
+    def keys(self):
+        """Every tensor's name, GRU or not."""
+        return self._file.names()
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __contains__(self, name):
+        return name in self.keys()
+
+    def __len__(self):
+        return len(self.keys())
+
+    def info(self, name):
+        """(dtype, shape) of a tensor: dtype as safetensors names it ("F32",
+        "BF16", "I64", ...)."""
+        return self._file.info(name)
+
+    def __getitem__(self, name):
+        """A tensor as a new float32 array (F32; F16 and BF16 converted)."""
+        return self._file.read(name)
 
 
 class Stream:

@@ -6,8 +6,10 @@ from it MUST be destroyed first"). Finalizers (weakref.finalize) also run
 at interpreter exit, newest first, which is the same order.
 """
 
+import contextlib
 import ctypes
 import enum
+import os
 import weakref
 from ctypes import byref, c_size_t, c_void_p
 
@@ -76,6 +78,7 @@ BATCH_MAJOR = 1
 SPLIT_DIRECTIONS = 2
 MAX_DIMS = 3
 MAX_NAME = 64
+FILE_MAX_DIMS = 8
 
 
 def to_enum(cls, value, what):
@@ -220,9 +223,10 @@ class Sequence:
         self.check(lib().gru_sequence_load_state(self.ptr, blob, len(blob)))
 
 
-def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors, isa=None):
-    """Builds a Layer from (format, name, array) tensors; a failure raises
-    with the builder's message (which names the tensor)."""
+@contextlib.contextmanager
+def _builder(isa):
+    """(builder, checked) for one build: checked(status) raises with the
+    builder's message; the builder is destroyed on leaving."""
     api = lib()
     b = c_void_p()
     check(api.gru_builder_create(byref(b)))
@@ -231,17 +235,118 @@ def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors
             if status != Status.OK:
                 raise error_for(status, _message(api.gru_builder_error(b), status))
 
-        checked(api.gru_builder_set_shape(b, variant, direction, num_layers, input_size,
-                                          hidden_size))
         if isa is not None:
             checked(api.gru_builder_set_option(b, Option.ISA, isa))
+        yield b, checked
+    finally:
+        api.gru_builder_destroy(b)
+
+
+def _build(b, checked):
+    out = c_void_p()
+    checked(lib().gru_builder_build(b, byref(out)))
+    return Layer(out.value)
+
+
+def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors, isa=None):
+    """Builds a Layer from (format, name, array) tensors; a failure raises
+    with the builder's message (which names the tensor)."""
+    with _builder(isa) as (b, checked):
+        api = lib()
+        checked(api.gru_builder_set_shape(b, variant, direction, num_layers, input_size,
+                                          hidden_size))
         for fmt, name, array in tensors:
             a = _arrays.contiguous(array, name)
             shape = (c_size_t * max(a.ndim, 1))(*a.shape)
             checked(api.gru_builder_set_tensor(b, fmt, name.encode(), _arrays.floats(a), a.ndim,
                                                shape))
+        return _build(b, checked)
+
+
+def _c_path(path):
+    return os.fsencode(path)
+
+
+def _c_prefix(prefix):
+    return None if prefix is None else prefix.encode()
+
+
+class File:
+    """A gru_file: an opened, fully checked safetensors file. Only opening
+    changes it, so after __init__ any number of threads may read it."""
+
+    def __init__(self, source):
+        require("gru_file_create", "reading model files")
+        api = lib()
         out = c_void_p()
-        checked(api.gru_builder_build(b, byref(out)))
-        return Layer(out.value)
-    finally:
-        api.gru_builder_destroy(b)
+        check(api.gru_file_create(byref(out)))
+        self.ptr = out.value
+        self._finalizer = weakref.finalize(self, api.gru_file_destroy, c_void_p(self.ptr))
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._data = bytes(source)  # kept, unchanged, while the file is open
+            status = api.gru_file_open_memory(self.ptr, self._data, len(self._data))
+        else:
+            self._data = None
+            status = api.gru_file_open(self.ptr, _c_path(source))
+        if status != Status.OK:
+            raise error_for(status, _message(api.gru_file_error(self.ptr), status))
+
+    def metadata(self, key):
+        value = ctypes.c_char_p()
+        check(lib().gru_file_metadata(self.ptr, key.encode(), byref(value)))
+        return None if value.value is None else value.value.decode("utf-8", "replace")
+
+    def names(self):
+        count = c_size_t()
+        check(lib().gru_file_tensor_count(self.ptr, byref(count)))
+        out = []
+        for i in range(count.value):
+            name = ctypes.c_char_p()
+            check(lib().gru_file_tensor_name(self.ptr, i, byref(name)))
+            out.append(name.value.decode("utf-8", "replace"))
+        return out
+
+    def info(self, name):
+        dtype = ctypes.c_char_p()
+        ndim = c_size_t()
+        shape = (c_size_t * FILE_MAX_DIMS)()
+        check(lib().gru_file_tensor_info(self.ptr, name.encode(), byref(dtype), byref(ndim), shape))
+        return dtype.value.decode(), tuple(shape[d] for d in range(ndim.value))
+
+    def read(self, name):
+        _, shape = self.info(name)
+        a = np.empty(shape, dtype=np.float32)
+        check(lib().gru_file_read_tensor(self.ptr, name.encode(), _arrays.floats(a), a.size))
+        return a
+
+
+def load_layer(source, prefix=None, isa=None):
+    """A Layer from a safetensors file: a path, its bytes, or a File."""
+    require("gru_builder_load_file", "loading model files")
+    with _builder(isa) as (b, checked):
+        api = lib()
+        if isinstance(source, File):
+            checked(api.gru_builder_load(b, source.ptr, _c_prefix(prefix)))
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+            checked(api.gru_builder_load_safetensors(b, data, len(data), _c_prefix(prefix)))
+        else:
+            checked(api.gru_builder_load_file(b, _c_path(source), _c_prefix(prefix)))
+        return _build(b, checked)
+
+
+def save_layer(layer, fmt, path):
+    require("gru_layer_save_file", "saving model files")
+    check(lib().gru_layer_save_file(layer.ptr, fmt, _c_path(path)))
+
+
+def layer_bytes(layer, fmt):
+    require("gru_layer_save_safetensors", "saving model files")
+    size = c_size_t()
+    status = lib().gru_layer_save_safetensors(layer.ptr, fmt, None, 0, byref(size))
+    if status not in (Status.OK, Status.ERR_BUFFER):
+        check(status)
+    buf = np.empty(size.value, dtype=np.uint8)  # numpy's data is aligned for float
+    check(lib().gru_layer_save_safetensors(layer.ptr, fmt, buf.ctypes.data_as(c_void_p),
+                                           size.value, byref(size)))
+    return buf[:size.value].tobytes()

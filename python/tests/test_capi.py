@@ -45,7 +45,7 @@ def header_functions():
     return out
 
 
-_HANDLES = ("gru_builder", "gru_layer", "gru_sequence")
+_HANDLES = ("gru_builder", "gru_layer", "gru_sequence", "gru_file")
 _ENUMS = ("gru_status", "gru_variant", "gru_direction", "gru_format", "gru_option", "gru_info",
           "gru_isa")
 
@@ -59,6 +59,7 @@ def ctype_of(c, is_return=False):
         "uint32_t": ctypes.c_uint32, "char *": ctypes.c_char_p, "void *": ctypes.c_void_p,
         "float *": ctypes.POINTER(ctypes.c_float), "size_t *": ctypes.POINTER(ctypes.c_size_t),
         "unsigned char *": ctypes.POINTER(ctypes.c_ubyte),
+        "char **": ctypes.POINTER(ctypes.c_char_p),
         "gru_alloc_fn": _capi.ALLOC_FN, "gru_free_fn": _capi.FREE_FN,
     }
     if bare in table:
@@ -76,7 +77,8 @@ def test_every_header_function_is_declared_with_its_types():
     header = header_functions()
     assert len(header) >= 30
     ours = dict(_capi.PROTOTYPES, **_capi.OPTIONAL_PROTOTYPES)
-    assert sorted(header) == sorted(ours), "header and binding list different functions"
+    assert sorted(header) == sorted(ours), "header and binding list different functions: %s" % \
+        sorted(set(header) ^ set(ours))
     for name, (ret, params) in header.items():
         restype, argtypes = ours[name]
         assert restype == ctype_of(ret, True), name

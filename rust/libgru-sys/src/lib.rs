@@ -29,6 +29,8 @@ opaque! {
     gru_layer;
     /// One caller's state and workspace; one thread at a time.
     gru_sequence;
+    /// An opened safetensors file; only opening changes it.
+    gru_file;
 }
 
 pub type gru_status = c_uint;
@@ -107,7 +109,12 @@ constants! {
         GRU_INFO_BATCH = 12,
     }
     u32 { GRU_BATCH_MAJOR = 1, GRU_SPLIT_DIRECTIONS = 2 }
-    usize { GRU_MAX_DIMS = 3, GRU_MAX_NAME = 64 }
+    usize {
+        GRU_MAX_DIMS = 3,
+        GRU_MAX_NAME = 64,
+        GRU_FILE_MAX_HEADER = 16777216,
+        GRU_FILE_MAX_DIMS = 8,
+    }
 }
 
 /// GRU_VERSION_STRING of the header these declarations match.
@@ -197,4 +204,43 @@ functions! {
     pub fn gru_cpu_isa() -> gru_isa;
     pub fn gru_isa_name(isa: gru_isa) -> *const c_char;
     pub fn gru_blas_info(buf: *mut c_char, size: usize) -> gru_status;
+    // 10. Model files: safetensors
+    pub fn gru_builder_load_safetensors(
+        builder: *mut gru_builder,
+        data: *const c_void,
+        size: usize,
+        prefix: *const c_char,
+    ) -> gru_status;
+    pub fn gru_builder_load_file(builder: *mut gru_builder, path: *const c_char, prefix: *const c_char) -> gru_status;
+    pub fn gru_layer_save_safetensors(
+        layer: *const gru_layer,
+        format: gru_format,
+        buf: *mut c_void,
+        capacity: usize,
+        size: *mut usize,
+    ) -> gru_status;
+    pub fn gru_layer_save_file(layer: *const gru_layer, format: gru_format, path: *const c_char) -> gru_status;
+    pub fn gru_file_create(out: *mut *mut gru_file) -> gru_status;
+    pub fn gru_file_create_custom(
+        out: *mut *mut gru_file,
+        alloc: gru_alloc_fn,
+        free: gru_free_fn,
+        ctx: *mut c_void,
+    ) -> gru_status;
+    pub fn gru_file_destroy(file: *mut gru_file);
+    pub fn gru_file_open(file: *mut gru_file, path: *const c_char) -> gru_status;
+    pub fn gru_file_open_memory(file: *mut gru_file, data: *const c_void, size: usize) -> gru_status;
+    pub fn gru_file_error(file: *const gru_file) -> *const c_char;
+    pub fn gru_file_metadata(file: *const gru_file, key: *const c_char, value: *mut *const c_char) -> gru_status;
+    pub fn gru_file_tensor_count(file: *const gru_file, count: *mut usize) -> gru_status;
+    pub fn gru_file_tensor_name(file: *const gru_file, index: usize, name: *mut *const c_char) -> gru_status;
+    pub fn gru_file_tensor_info(
+        file: *const gru_file,
+        name: *const c_char,
+        dtype: *mut *const c_char,
+        ndim: *mut usize,
+        shape: *mut usize,
+    ) -> gru_status;
+    pub fn gru_file_read_tensor(file: *const gru_file, name: *const c_char, out: *mut f32, count: usize) -> gru_status;
+    pub fn gru_builder_load(builder: *mut gru_builder, file: *const gru_file, prefix: *const c_char) -> gru_status;
 }

@@ -54,7 +54,8 @@ fn rust_type(c: &str) -> String {
     };
     let mut out = base;
     for level in 0..stars {
-        // The const binds to the innermost pointee: `const T **` does not occur.
+        // A leading const qualifies the innermost pointee: `const char **`
+        // is `*mut *const c_char`.
         let qualifier = if level == 0 && is_const { "*const" } else { "*mut" };
         out = format!("{}{}", qualifier, out);
     }

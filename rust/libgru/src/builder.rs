@@ -1,12 +1,14 @@
 //! `Builder`: a gru_builder, owned.
 
 use std::ffi::CString;
+use std::path::Path;
 use std::ptr::{self, NonNull};
 
 use libgru_sys as sys;
 
 use crate::error::{check, Error, Result, Status};
 use crate::layer::Layer;
+use crate::model_file::{c_path, c_prefix, ModelFile};
 use crate::{check_version, Direction, Format, Isa, Variant};
 
 /// Collects a GRU's shape, options and weights, then builds a [`Layer`].
@@ -32,13 +34,7 @@ impl Builder {
         input_size: usize,
         hidden_size: usize,
     ) -> Result<Builder> {
-        check_version()?;
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out-pointer.
-        check(unsafe { sys::gru_builder_create(&mut raw) })?;
-        let mut b = Builder {
-            ptr: NonNull::new(raw).ok_or_else(|| Error::new(Status::NoMem, "gru_builder_create"))?,
-        };
+        let mut b = Builder::empty()?;
         // SAFETY: b.ptr is a live builder.
         let st = unsafe {
             sys::gru_builder_set_shape(
@@ -52,6 +48,68 @@ impl Builder {
         };
         b.check(st)?;
         Ok(b)
+    }
+
+    /// A builder with no shape yet.
+    fn empty() -> Result<Builder> {
+        check_version()?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: raw is a valid out-pointer.
+        check(unsafe { sys::gru_builder_create(&mut raw) })?;
+        Ok(Builder { ptr: NonNull::new(raw).ok_or_else(|| Error::new(Status::NoMem, "gru_builder_create"))? })
+    }
+
+    /// A builder holding the GRU of the safetensors file at `path`: a
+    /// PyTorch `nn.GRU` state dict (its tensors under `prefix`, e.g.
+    /// `Some("rnn.")`) or a file libgru saved (`None`: the file's own
+    /// prefix). Options may be set before `build()`.
+    pub fn from_file(path: impl AsRef<Path>, prefix: Option<&str>) -> Result<Builder> {
+        let path = c_path(path.as_ref())?;
+        let prefix = c_prefix(prefix)?;
+        let mut b = Builder::empty()?;
+        // SAFETY: live builder, NUL-terminated strings (prefix may be NULL).
+        let st = unsafe {
+            sys::gru_builder_load_file(
+                b.ptr.as_ptr(),
+                path.as_ptr(),
+                prefix.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
+            )
+        };
+        b.check(st)?;
+        Ok(b)
+    }
+
+    /// As [`Builder::from_file`], from a file's bytes (read during the call).
+    pub fn from_safetensors(data: &[u8], prefix: Option<&str>) -> Result<Builder> {
+        let prefix = c_prefix(prefix)?;
+        let mut b = Builder::empty()?;
+        // SAFETY: data has data.len() bytes, only read during the call.
+        let st = unsafe {
+            sys::gru_builder_load_safetensors(
+                b.ptr.as_ptr(),
+                data.as_ptr().cast(),
+                data.len(),
+                prefix.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
+            )
+        };
+        b.check(st)?;
+        Ok(b)
+    }
+
+    /// Sets the shape and tensors from the GRU in an open model file (as
+    /// `from_file`), keeping this builder's options.
+    pub fn load(&mut self, file: &ModelFile, prefix: Option<&str>) -> Result<&mut Builder> {
+        let prefix = c_prefix(prefix)?;
+        // SAFETY: live builder and file.
+        let st = unsafe {
+            sys::gru_builder_load(
+                self.ptr.as_ptr(),
+                file.as_ptr(),
+                prefix.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
+            )
+        };
+        self.check(st)?;
+        Ok(self)
     }
 
     fn check(&mut self, code: sys::gru_status) -> Result<()> {

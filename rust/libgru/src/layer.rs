@@ -2,12 +2,15 @@
 
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
+use std::path::Path;
 use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
 use libgru_sys as sys;
 
+use crate::builder::Builder;
 use crate::error::{check, Error, Result, Status};
+use crate::model_file::c_path;
 use crate::sequence::Sequence;
 use crate::{Direction, Format, Isa, Variant};
 
@@ -110,6 +113,46 @@ impl Layer {
     /// The kernels in use.
     pub fn isa(&self) -> Isa {
         Isa::from_raw(self.get(sys::GRU_INFO_ISA)).unwrap_or(Isa::Scalar)
+    }
+
+    /// Loads the GRU of a safetensors file (see [`Builder::from_file`]).
+    pub fn load(path: impl AsRef<Path>, prefix: Option<&str>) -> Result<Layer> {
+        Builder::from_file(path, prefix)?.build()
+    }
+
+    /// Writes the layer as a libgru safetensors file (its tensors in
+    /// `format`, metadata that describes it), atomically.
+    pub fn save(&self, path: impl AsRef<Path>, format: Format) -> Result<()> {
+        let path = c_path(path.as_ref())?;
+        // SAFETY: live layer, NUL-terminated path.
+        check(unsafe { sys::gru_layer_save_file(self.as_ptr(), format.raw(), path.as_ptr()) })
+    }
+
+    /// The bytes `save` would write.
+    pub fn to_safetensors(&self, format: Format) -> Result<Vec<u8>> {
+        let mut size = 0;
+        // SAFETY: NULL with capacity 0 asks for the size alone.
+        let st = unsafe {
+            sys::gru_layer_save_safetensors(self.as_ptr(), format.raw(), ptr::null_mut(), 0, &mut size)
+        };
+        if st != sys::GRU_OK && st != sys::GRU_ERR_BUFFER {
+            check(st)?;
+        }
+        // The buffer must be aligned for float: whole f32s, then bytes.
+        let mut words = vec![0f32; (size + 3) / 4];
+        // SAFETY: words holds at least size bytes, aligned for float.
+        check(unsafe {
+            sys::gru_layer_save_safetensors(
+                self.as_ptr(),
+                format.raw(),
+                words.as_mut_ptr().cast(),
+                size,
+                &mut size,
+            )
+        })?;
+        // SAFETY: reading initialised f32 storage as bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, size) };
+        Ok(bytes.to_vec())
     }
 
     /// Every tensor of the layer in `format`, in the format's order.

@@ -40,12 +40,14 @@
 mod builder;
 mod error;
 mod layer;
+mod model_file;
 mod sequence;
 
 pub use builder::Builder;
 pub use error::{Error, Result, Status};
 pub use layer::{Layer, TensorInfo};
 pub use libgru_sys as sys;
+pub use model_file::ModelFile;
 pub use sequence::{Run, Sequence};
 
 use std::os::raw::c_char;

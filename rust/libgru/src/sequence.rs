@@ -116,6 +116,11 @@ impl Sequence {
     pub fn max_steps(&self) -> usize {
         self.get(sys::GRU_INFO_MAX_STEPS)
     }
+
+    /// Runs each call on the caller and `threads - 1` worker threads the
+    /// sequence owns (GRU_OPT_THREADS, 1 to 256; same results for every
+    /// count; packed products only). The workers go with the sequence:
+
     /// Heap bytes the sequence holds.
     pub fn bytes(&self) -> usize {
         self.get(sys::GRU_INFO_BYTES)
