@@ -133,3 +133,26 @@ def test_bad_files_raise_with_the_library_message(tmp_path):
         libgru.GRU.load(blob, prefix="encoder.")
     with pytest.raises(libgru.ResourceError):
         libgru.GRU(3, 4).save(os.path.join(tmp_path, "no", "such", "dir", "x.safetensors"))
+
+
+_MODEL_CASES = ["l2_bidir", "batch_first", "in_model", "f16", "bf16", "meta", "cell", "no_bias"]
+
+
+@pytest.mark.parametrize("case", _MODEL_CASES)
+def test_model_golden(case):
+    """tests/data/models/: PyTorch GRUs saved as safetensors, and PyTorch's
+    outputs (the C tests' test_safetensors.c reads the same files)."""
+    from conftest import DATA
+    base = os.path.join(DATA, "models", case)
+    if not os.path.exists(base + ".safetensors"):
+        pytest.skip("no %s.safetensors in this tree" % case)
+
+    def npy(part):
+        path = "%s.%s.npy" % (base, part)
+        return np.load(path) if os.path.exists(path) else None
+
+    g = libgru.GRU.load(base + ".safetensors", prefix="rnn." if case == "in_model" else None,
+                        batch_first=case == "batch_first")
+    y, h_n = g(npy("x"), npy("h0"), npy("lengths"))
+    assert_close("model golden y", y, npy("y"))
+    assert_close("model golden h_n", h_n, npy("hn"))

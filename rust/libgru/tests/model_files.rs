@@ -137,3 +137,39 @@ fn bad_files() {
     let e = layer.save(temp_path("no/such/dir/x.safetensors"), Format::Torch).unwrap_err();
     assert_eq!(e.status(), Status::Io);
 }
+
+#[test]
+fn model_golden() {
+    // tests/data/models/: PyTorch GRUs saved as safetensors and PyTorch's
+    // outputs, as the C tests' test_safetensors.c reads them.
+    let dir = common::data_dir().join("models");
+    let f32s = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
+    for case in ["l2_bidir", "batch_first", "in_model", "f16", "bf16", "meta", "cell", "no_bias"] {
+        let file = dir.join(format!("{}.safetensors", case));
+        if !file.exists() {
+            println!("{}: not in this tree", case);
+            continue;
+        }
+        let npy = |part: &str| common::read_npy(&dir.join(format!("{}.{}.npy", case, part)));
+        let layer = Layer::load(&file, if case == "in_model" { Some("rnn.") } else { None }).unwrap();
+        let (x, xs) = npy("x").unwrap();
+        let batch_first = case == "batch_first";
+        let (t, b) = if batch_first { (xs[1], xs[0]) } else { (xs[0], xs[1]) };
+        let mut seq = layer.sequence(b, t).unwrap();
+        let h0 = npy("h0").map(|(v, _)| f32s(v));
+        seq.reset(b, h0.as_deref()).unwrap();
+        let lengths: Option<Vec<usize>> =
+            npy("lengths").map(|(v, _)| v.into_iter().map(|l| l as usize).collect());
+        let mut opts = Run::default();
+        opts.lengths = lengths.as_deref();
+        opts.batch_major = batch_first;
+        let mut y = vec![0.0; t * b * layer.output_size()];
+        seq.run(&f32s(x), t, b, Some(&mut y), &opts).unwrap();
+        common::assert_close(&format!("model {} y", case), &y, &f32s(npy("y").unwrap().0));
+        common::assert_close(
+            &format!("model {} h_n", case),
+            &seq.state(b).unwrap(),
+            &f32s(npy("hn").unwrap().0),
+        );
+    }
+}

@@ -134,3 +134,25 @@ impl Rng {
         (0..n).map(|_| self.next_f32()).collect()
     }
 }
+
+/// A .npy file (version 1, C order, little-endian <f4, <i4 or <i8) as
+/// f64 values and its shape; None if the file does not exist.
+pub fn read_npy(path: &Path) -> Option<(Vec<f64>, Vec<usize>)> {
+    let bytes = std::fs::read(path).ok()?;
+    assert_eq!(&bytes[..6], b"\x93NUMPY", "{}", path.display());
+    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
+    assert!(header.contains("'fortran_order': False"), "{}", path.display());
+    let descr = header.split("'descr': '").nth(1).unwrap().split('\'').next().unwrap();
+    let shape_text = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
+    let shape: Vec<usize> =
+        shape_text.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse().unwrap()).collect();
+    let data = &bytes[10 + len..];
+    let values = match descr {
+        "<f4" => data.chunks(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect(),
+        "<i4" => data.chunks(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect(),
+        "<i8" => data.chunks(8).map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+        other => panic!("{}: dtype {}", path.display(), other),
+    };
+    Some((values, shape))
+}
