@@ -16,10 +16,10 @@ from ._errors import (ArgumentError, CapacityError, Error, FormatError, Mismatch
                       MissingError, OutOfMemory, ResourceError, ShapeError, StateError, Status,
                       TensorNameError, UnsupportedError)
 from ._gru import GRU, ModelFile, Stream
-from ._handles import Direction, Format, Isa, Variant
+from ._handles import Direction, Format, Isa, Products, Variant
 
 __all__ = [
-    "GRU", "Stream", "ModelFile", "Variant", "Direction", "Format", "Isa", "Status", "Error", "ArgumentError",
+    "GRU", "Stream", "ModelFile", "Variant", "Direction", "Format", "Isa", "Products", "Status", "Error", "ArgumentError",
     "ShapeError", "TensorNameError", "MissingError", "CapacityError", "MismatchError",
     "FormatError", "UnsupportedError", "StateError", "OutOfMemory", "ResourceError",
     "LibraryNotFound", "LibraryVersionError", "ENV_LIBRARY", "cpu_isa", "blas_info",

@@ -81,6 +81,7 @@ PROTOTYPES = {
 # has them; the wrappers that need one raise UnsupportedError otherwise.
 _STRING_OUT = POINTER(c_char_p)
 OPTIONAL_PROTOTYPES = {
+    "gru_sequence_set_option": (c_int, [c_void_p, c_int, c_size_t]),
     "gru_builder_load_safetensors": (c_int, [c_void_p, c_void_p, c_size_t, c_char_p]),
     "gru_builder_load_file": (c_int, [c_void_p, c_char_p, c_char_p]),
     "gru_layer_save_safetensors": (c_int, [c_void_p, c_int, c_void_p, c_size_t, _SIZES]),

@@ -5,8 +5,9 @@ import threading
 import numpy as np
 
 from . import _arrays
-from ._handles import (BATCH_MAJOR, SPLIT_DIRECTIONS, Direction, File, Format, Info, Isa,
-                       Sequence, Variant, build_layer, layer_bytes, load_layer, save_layer, to_enum)
+from ._handles import (BATCH_MAJOR, MAX_THREADS, SPLIT_DIRECTIONS, Direction, File, Format, Info,
+                       Isa, Products, Sequence, Variant, build_layer, layer_bytes, load_layer,
+                       save_layer, to_enum)
 
 _BIAS_PREFIX = {Format.TORCH: "bias_", Format.ONNX: "B", Format.KERAS: "bias",
                 Format.CONCAT: "b_"}
@@ -33,8 +34,11 @@ class GRU:
     [-1/sqrt(H), 1/sqrt(H)] (``seed`` seeds numpy's generator). ``bias=False``
     means no bias tensors (zeros). ``direction`` ("forward", "reverse",
     "bidirectional", "bidirectional_sum") overrides ``bidirectional``.
-    ``isa`` caps the kernels ("scalar", "avx2", "avx512"); the classmethods
-    below take it too.
+    ``isa`` caps the kernels ("scalar", "avx2", "avx512"); ``products``
+    chooses who computes the per-step products ("packed", libgru's own
+    kernels, the default; or "blas"); ``threads`` is how many threads run
+    each call (the caller and ``threads - 1`` workers of its own; default 1;
+    packed products only). The classmethods below take the same three.
 
     Calling it runs whole sequences: ``output, h_n = gru(x, h0, lengths)``.
     The layer is immutable: one GRU may be called from many threads at once
@@ -44,13 +48,14 @@ class GRU:
 
     def __init__(self, input_size, hidden_size, num_layers=1, bidirectional=False,
                  variant="reset_after", bias=True, batch_first=False, *, direction=None,
-                 weights=None, format="torch", isa=None, seed=None):
+                 weights=None, format="torch", isa=None, products=None, threads=None, seed=None):
         variant = to_enum(Variant, variant, "variant")
         if direction is None:
             direction = Direction.BIDIRECTIONAL if bidirectional else Direction.FORWARD
         direction = to_enum(Direction, direction, "direction")
         fmt = to_enum(Format, format, "format")
         isa = None if isa is None else to_enum(Isa, isa, "isa")
+        products = None if products is None else to_enum(Products, products, "products")
         if weights is None:
             fmt = Format.ONNX
             weights = _random_onnx(variant, direction, num_layers, input_size, hidden_size, bias,
@@ -61,18 +66,20 @@ class GRU:
                 raise ValueError("%s: a bias tensor, but bias=False" % name)
             tensors.append((fmt, name, value))
         self._setup(build_layer(variant, direction, num_layers, input_size, hidden_size, tensors,
-                                isa), bias, batch_first)
+                                isa, products), bias, batch_first, threads)
 
-    def _setup(self, layer, bias, batch_first):
+    def _setup(self, layer, bias, batch_first, threads):
         self._layer = layer
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
+        self.threads = threads
         self._local = threading.local()
 
     # -- model files ----------------------------------------------------------
 
     @classmethod
-    def load(cls, source, prefix=None, *, batch_first=False, isa=None):
+    def load(cls, source, prefix=None, *, batch_first=False, isa=None, products=None,
+             threads=None):
         """From a safetensors file: a path, the file's bytes, or a
         ModelFile. Either a PyTorch ``nn.GRU`` state dict saved as
         safetensors (its tensors under ``prefix``, e.g. "rnn.", for a GRU
@@ -83,8 +90,10 @@ class GRU:
         if isinstance(source, ModelFile):
             source = source._file
         gru = cls.__new__(cls)
-        gru._setup(load_layer(source, prefix, None if isa is None else to_enum(Isa, isa, "isa")),
-                   True, batch_first)
+        gru._setup(load_layer(source, prefix, None if isa is None else to_enum(Isa, isa, "isa"),
+                              None if products is None else
+                              to_enum(Products, products, "products")),
+                   True, batch_first, threads)
         return gru
 
     def _save_format(self, format):
@@ -239,11 +248,27 @@ class GRU:
     isa = property(lambda self: Isa(self._info(Info.ISA)), doc="the kernels in use")
     bidirectional = property(lambda self: self.num_directions == 2)
 
+    @property
+    def products(self):
+        """Products: who computes the per-step matrix products."""
+        return Products(self._layer.get(Info.PRODUCTS))
+
+    @property
+    def threads(self):
+        """Threads that run each call (1: the caller alone). Settable; a
+        thread's cached workspace takes the new count at its next call."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, value):
+        self._threads = _thread_count(value)
+
     def __repr__(self):
         return ("GRU(%d, %d, num_layers=%d, direction=%r, variant=%r, bias=%s, batch_first=%s, "
                 "isa=%r" % (self.input_size, self.hidden_size, self.num_layers,
                              self.direction.name.lower(), self.variant.name.lower(), self.bias,
-                             self.batch_first, self.isa.name.lower()) + ")")
+                             self.batch_first, self.isa.name.lower()) +
+                ("" if self._threads == 1 else ", threads=%d" % self._threads) + ")")
 
     def state_dict(self, format="torch"):
         """Every tensor in ``format``, named as that format names them
@@ -257,7 +282,7 @@ class GRU:
         # ONNX's layout holds both variants and both bias halves exactly.
         return (_rebuild, (self.input_size, self.hidden_size, self.num_layers, self.direction,
                            self.variant, self.bias, self.batch_first,
-                           self.state_dict(Format.ONNX)))
+                           self.state_dict(Format.ONNX), self._threads))
 
     # -- running ------------------------------------------------------------
 
@@ -268,10 +293,12 @@ class GRU:
             self._local.sequence = None  # free the old one first
             seq = self._new_sequence(max(batch, old_b), max(steps, old_t))
             self._local.sequence = seq
+        seq.set_threads(self._threads)
         return seq
 
-    def _new_sequence(self, max_batch, max_steps):
-        return Sequence(self._layer, max_batch, max_steps)
+    def _new_sequence(self, max_batch, max_steps, threads=None):
+        return Sequence(self._layer, max_batch, max_steps,
+                        threads=self._threads if threads is None else threads)
 
     def __call__(self, x, h0=None, lengths=None, *, batch_first=None, split_directions=False,
                  out=None):
@@ -357,11 +384,20 @@ class GRU:
         return Stream(self, batch, h0=h0, **kwargs)
 
 
-def _rebuild(input_size, hidden_size, num_layers, direction, variant, bias, batch_first, weights):
+def _thread_count(value):
+    n = 1 if value is None else value
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_THREADS:
+        raise ValueError("threads: an integer from 1 to %d, got %r" % (MAX_THREADS, value))
+    return int(n)
+
+
+def _rebuild(input_size, hidden_size, num_layers, direction, variant, bias, batch_first, weights,
+             threads=1):
     if not bias:
         weights = {k: v for k, v in weights.items() if not k.startswith("B")}
     return GRU(input_size, hidden_size, num_layers, direction=direction, variant=variant,
-               bias=bias, batch_first=batch_first, weights=weights, format=Format.ONNX)
+               bias=bias, batch_first=batch_first, weights=weights, format=Format.ONNX,
+               threads=threads)
 
 
 def _torch_prefix(state, prefix):
@@ -451,9 +487,10 @@ class Stream:
     copies the stream.
 
     A Stream is used by one thread at a time, as its C sequence is: a call
-    while another thread is inside one raises RuntimeError."""
+    while another thread is inside one raises RuntimeError. ``threads``
+    (default: the GRU's) runs each of its calls on that many threads."""
 
-    def __init__(self, gru, batch=1, *, h0=None, max_steps=1):
+    def __init__(self, gru, batch=1, *, h0=None, max_steps=1, threads=None):
         if not isinstance(gru, GRU):
             raise TypeError("Stream needs a libgru.GRU, got %s" % type(gru).__name__)
         if int(batch) < 1:
@@ -461,7 +498,8 @@ class Stream:
         self.gru = gru
         self.batch = int(batch)
         self._busy = threading.Lock()
-        self._seq = gru._new_sequence(self.batch, max(1, int(max_steps)))
+        self._seq = gru._new_sequence(self.batch, max(1, int(max_steps)),
+                                      gru.threads if threads is None else _thread_count(threads))
         self.reset(h0)
 
     def _enter(self):
@@ -553,9 +591,22 @@ class Stream:
             self._busy.release()
         return y
 
+    @property
+    def threads(self):
+        """Threads that run each call of this stream (settable)."""
+        return self._seq.threads
+
+    @threads.setter
+    def threads(self, value):
+        self._enter()
+        try:
+            self._seq.set_threads(_thread_count(value))
+        finally:
+            self._busy.release()
+
     def _grow(self, steps):
         blob = self._seq.save_state(self.batch)
-        seq = self.gru._new_sequence(self.batch, steps)
+        seq = self.gru._new_sequence(self.batch, steps, self._seq.threads)
         seq.load_state(blob)
         self._seq = seq
 

@@ -49,9 +49,17 @@ class Isa(enum.IntEnum):
     AVX512 = 2
 
 
+class Products(enum.IntEnum):
+    """gru_products: who computes the per-step matrix products."""
+    PACKED = 0
+    BLAS = 1
+
+
 class Option(enum.IntEnum):
-    """gru_option (builder options)."""
+    """gru_option: builder options (ISA, PRODUCTS) and sequence ones (THREADS)."""
     ISA = 0
+    PRODUCTS = 1
+    THREADS = 2
 
 
 class Info(enum.IntEnum):
@@ -69,6 +77,8 @@ class Info(enum.IntEnum):
     MAX_BATCH = 10
     MAX_STEPS = 11
     BATCH = 12
+    PRODUCTS = 13
+    THREADS = 14
 
 
 LAYER_KEYS = (Info.VARIANT, Info.DIRECTION, Info.NUM_LAYERS, Info.NUM_DIRECTIONS, Info.INPUT_SIZE,
@@ -78,6 +88,7 @@ BATCH_MAJOR = 1
 SPLIT_DIRECTIONS = 2
 MAX_DIMS = 3
 MAX_NAME = 64
+MAX_THREADS = 256
 FILE_MAX_DIMS = 8
 
 
@@ -161,7 +172,7 @@ class Sequence:
     """A gru_sequence: one thread at a time. Every call checks its status
     and raises with the sequence's own message."""
 
-    def __init__(self, layer, max_batch, max_steps, ptr=None):
+    def __init__(self, layer, max_batch, max_steps, ptr=None, threads=1):
         if ptr is None:
             out = c_void_p()
             check(lib().gru_sequence_create(byref(out), layer.ptr, max_batch, max_steps))
@@ -170,7 +181,17 @@ class Sequence:
         self.layer = layer
         self.max_batch = max_batch
         self.max_steps = max_steps
+        self.threads = 1
         self._finalizer = weakref.finalize(self, _destroy_sequence, ptr, layer)
+        self.set_threads(threads)
+
+    def set_threads(self, threads):
+        """GRU_OPT_THREADS: the caller and threads - 1 workers run each call."""
+        if threads == self.threads:
+            return
+        require("gru_sequence_set_option", "threads=%d" % threads)
+        self.check(lib().gru_sequence_set_option(self.ptr, Option.THREADS, threads))
+        self.threads = threads
 
     def check(self, status):
         if status != Status.OK:
@@ -179,7 +200,9 @@ class Sequence:
     def clone(self):
         out = c_void_p()
         check(lib().gru_sequence_clone(byref(out), self.ptr))
-        return Sequence(self.layer, self.max_batch, self.max_steps, ptr=out.value)
+        seq = Sequence(self.layer, self.max_batch, self.max_steps, ptr=out.value)
+        seq.threads = self.threads  # gru_sequence_clone copies GRU_OPT_THREADS
+        return seq
 
     def reset(self, batch, h0):
         if h0 is None:
@@ -224,7 +247,7 @@ class Sequence:
 
 
 @contextlib.contextmanager
-def _builder(isa):
+def _builder(isa, products):
     """(builder, checked) for one build: checked(status) raises with the
     builder's message; the builder is destroyed on leaving."""
     api = lib()
@@ -237,6 +260,8 @@ def _builder(isa):
 
         if isa is not None:
             checked(api.gru_builder_set_option(b, Option.ISA, isa))
+        if products is not None:
+            checked(api.gru_builder_set_option(b, Option.PRODUCTS, products))
         yield b, checked
     finally:
         api.gru_builder_destroy(b)
@@ -248,10 +273,11 @@ def _build(b, checked):
     return Layer(out.value)
 
 
-def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors, isa=None):
+def build_layer(variant, direction, num_layers, input_size, hidden_size, tensors, isa=None,
+                products=None):
     """Builds a Layer from (format, name, array) tensors; a failure raises
     with the builder's message (which names the tensor)."""
-    with _builder(isa) as (b, checked):
+    with _builder(isa, products) as (b, checked):
         api = lib()
         checked(api.gru_builder_set_shape(b, variant, direction, num_layers, input_size,
                                           hidden_size))
@@ -320,10 +346,10 @@ class File:
         return a
 
 
-def load_layer(source, prefix=None, isa=None):
+def load_layer(source, prefix=None, isa=None, products=None):
     """A Layer from a safetensors file: a path, its bytes, or a File."""
     require("gru_builder_load_file", "loading model files")
-    with _builder(isa) as (b, checked):
+    with _builder(isa, products) as (b, checked):
         api = lib()
         if isinstance(source, File):
             checked(api.gru_builder_load(b, source.ptr, _c_prefix(prefix)))

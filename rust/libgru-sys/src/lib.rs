@@ -38,6 +38,7 @@ pub type gru_variant = c_uint;
 pub type gru_direction = c_uint;
 pub type gru_format = c_uint;
 pub type gru_isa = c_uint;
+pub type gru_products = c_uint;
 pub type gru_option = c_uint;
 pub type gru_info = c_uint;
 
@@ -92,7 +93,8 @@ constants! {
         GRU_FORMAT_KERAS = 3,
     }
     gru_isa { GRU_ISA_SCALAR = 0, GRU_ISA_AVX2 = 1, GRU_ISA_AVX512 = 2 }
-    gru_option { GRU_OPT_ISA = 0 }
+    gru_products { GRU_PRODUCTS_PACKED = 0, GRU_PRODUCTS_BLAS = 1 }
+    gru_option { GRU_OPT_ISA = 0, GRU_OPT_PRODUCTS = 1, GRU_OPT_THREADS = 2 }
     gru_info {
         GRU_INFO_VARIANT = 0,
         GRU_INFO_DIRECTION = 1,
@@ -107,11 +109,14 @@ constants! {
         GRU_INFO_MAX_BATCH = 10,
         GRU_INFO_MAX_STEPS = 11,
         GRU_INFO_BATCH = 12,
+        GRU_INFO_PRODUCTS = 13,
+        GRU_INFO_THREADS = 14,
     }
     u32 { GRU_BATCH_MAJOR = 1, GRU_SPLIT_DIRECTIONS = 2 }
     usize {
         GRU_MAX_DIMS = 3,
         GRU_MAX_NAME = 64,
+        GRU_MAX_THREADS = 256,
         GRU_FILE_MAX_HEADER = 16777216,
         GRU_FILE_MAX_DIMS = 8,
     }
@@ -178,6 +183,7 @@ functions! {
     pub fn gru_sequence_clone(out: *mut *mut gru_sequence, src: *const gru_sequence)
                               -> gru_status;
     pub fn gru_sequence_destroy(sequence: *mut gru_sequence);
+    pub fn gru_sequence_set_option(sequence: *mut gru_sequence, option: gru_option, value: usize) -> gru_status;
     pub fn gru_sequence_get(sequence: *const gru_sequence, key: gru_info, value: *mut usize)
                             -> gru_status;
     pub fn gru_sequence_reset(sequence: *mut gru_sequence, batch: usize, h0: *const f32,

@@ -9,7 +9,7 @@ use libgru_sys as sys;
 use crate::error::{check, Error, Result, Status};
 use crate::layer::Layer;
 use crate::model_file::{c_path, c_prefix, ModelFile};
-use crate::{check_version, Direction, Format, Isa, Variant};
+use crate::{check_version, Direction, Format, Isa, Products, Variant};
 
 /// Collects a GRU's shape, options and weights, then builds a [`Layer`].
 ///
@@ -125,6 +125,16 @@ impl Builder {
         // SAFETY: live builder.
         let st =
             unsafe { sys::gru_builder_set_option(self.ptr.as_ptr(), sys::GRU_OPT_ISA, isa.raw() as usize) };
+        self.check(st)?;
+        Ok(self)
+    }
+
+    /// Chooses who computes the per-step products (GRU_OPT_PRODUCTS).
+    pub fn products(&mut self, products: Products) -> Result<&mut Builder> {
+        // SAFETY: live builder.
+        let st = unsafe {
+            sys::gru_builder_set_option(self.ptr.as_ptr(), sys::GRU_OPT_PRODUCTS, products.raw() as usize)
+        };
         self.check(st)?;
         Ok(self)
     }

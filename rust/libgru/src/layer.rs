@@ -12,7 +12,7 @@ use crate::builder::Builder;
 use crate::error::{check, Error, Result, Status};
 use crate::model_file::c_path;
 use crate::sequence::Sequence;
-use crate::{Direction, Format, Isa, Variant};
+use crate::{Direction, Format, Isa, Products, Variant};
 
 struct Owned(NonNull<sys::gru_layer>);
 
@@ -113,6 +113,11 @@ impl Layer {
     /// The kernels in use.
     pub fn isa(&self) -> Isa {
         Isa::from_raw(self.get(sys::GRU_INFO_ISA)).unwrap_or(Isa::Scalar)
+    }
+
+    /// Who computes the per-step products.
+    pub fn products(&self) -> Products {
+        Products::from_raw(self.get(sys::GRU_INFO_PRODUCTS)).unwrap_or(Products::Packed)
     }
 
     /// Loads the GRU of a safetensors file (see [`Builder::from_file`]).

@@ -118,6 +118,14 @@ raw_enum! {
     }
 }
 
+raw_enum! {
+    /// Who computes the per-step matrix products (gru_products).
+    Products: sys::gru_products {
+        Packed = sys::GRU_PRODUCTS_PACKED,
+        Blas = sys::GRU_PRODUCTS_BLAS,
+    }
+}
+
 /// The release these bindings were written for (the header's
 /// GRU_VERSION_STRING).
 pub const BINDING_VERSION: &str = sys::GRU_VERSION_STRING;

@@ -116,10 +116,19 @@ impl Sequence {
     pub fn max_steps(&self) -> usize {
         self.get(sys::GRU_INFO_MAX_STEPS)
     }
+    /// How many threads run each call (1: the caller alone).
+    pub fn threads(&self) -> usize {
+        self.get(sys::GRU_INFO_THREADS).max(1)
+    }
 
     /// Runs each call on the caller and `threads - 1` worker threads the
     /// sequence owns (GRU_OPT_THREADS, 1 to 256; same results for every
     /// count; packed products only). The workers go with the sequence:
+    /// joined when it is dropped, copied by `try_clone`.
+    pub fn set_threads(&mut self, threads: usize) -> Result<()> {
+        // SAFETY: live sequence.
+        self.check(unsafe { sys::gru_sequence_set_option(self.ptr.as_ptr(), sys::GRU_OPT_THREADS, threads) })
+    }
 
     /// Heap bytes the sequence holds.
     pub fn bytes(&self) -> usize {
