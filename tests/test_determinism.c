@@ -22,11 +22,12 @@
 #include "support.h"
 
 static const char *self;
-/* --sgemv: only the batch-1 configuration, whose per-step products are
- * OpenBLAS sgemv calls. Known to fail on the BLAS path: OpenBLAS 0.3.21's
- * threaded sgemv gives other bits on 2 threads than on 1 (its own kernels
- * sum in another order at the split). Registered as the disabled ctest
- * test_determinism_sgemv and reported; the default run checks sgemm. */
+/* --sgemv: only the batch-1 configuration (per-step products of one row;
+ * the hoisted input projection an sgemm of a few rows). Known to fail:
+ * with Debian's OpenBLAS 0.3.21 on its generic (Prescott) or Haswell
+ * kernels, 2 threads give other bits than 1; with SKYLAKEX they agree.
+ * Registered as the disabled ctest test_determinism_sgemv and reported
+ * (docs/reliability.md); the default run checks the larger batches. */
 static bool sgemv_only;
 
 static const struct config {
