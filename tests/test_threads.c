@@ -20,11 +20,18 @@
 #include "support.h"
 
 enum { L = 2, I = 13, H = 21, B = 3, T = 5 };
-enum { THREADS = 8, ITERATIONS = 1000 };
+enum { THREADS = 8 };
+
+/* Iterations per worker: 1000, or GRU_TEST_ITERATIONS (.ci/valgrind.sh
+ * runs fewer: valgrind runs one thread at a time, 50 times slower). */
+static unsigned iterations(void) {
+  const char *v = getenv("GRU_TEST_ITERATIONS");
+  return v && atoi(v) > 0 ? (unsigned)atoi(v) : 1000;
+}
 
 /* Steps of one worker: per iteration one step of the streaming sequence
  * and a T-step run of the other, plus a state save/restore now and then. */
-#define STEPS_PER_WORKER ((size_t)ITERATIONS * (1 + T))
+#define STEPS_PER_WORKER ((size_t)iterations() * (1 + T))
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *c = p;
@@ -60,7 +67,7 @@ static void *work(void *arg) {
   size_t n;
   CHECK(gru_sequence_create(&stream, w->layer, B, 1));
   CHECK(gru_sequence_create(&whole, w->layer, B, T));
-  for (unsigned it = 0; it < ITERATIONS; it++) {
+  for (unsigned it = 0, last = iterations(); it < last; it++) {
     test_fill(x, T * B * I, &seed, 1.0f);
     CHECK(gru_sequence_step(stream, B, x, 0, y, 0, NULL, NULL, 0));
     h = fnv(h, y, B * H * sizeof(float));
@@ -196,7 +203,7 @@ static uint64_t run_with_threads(const gru_layer *layer, size_t n, size_t thread
   *during = count_threads();
   float x[T * B * I], y[T * B * H];
   uint64_t seed = 11, h = 0xcbf29ce484222325u;
-  for (int it = 0; it < 200; it++) {
+  for (unsigned it = 0, last = iterations() / 5; it < last; it++) {
     test_fill(x, T * B * I, &seed, 1.0f);
     assert_int_equal(gru_sequence_run(seq, T, B, x, 0, y, 0, NULL, 0), GRU_OK);
     h = fnv(h, y, sizeof y);
