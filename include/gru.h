@@ -82,7 +82,8 @@
 extern "C" {
 #endif
 
-/* GRU_API marks every exported function; all else is hidden. */
+/* GRU_API marks every exported function; all else is hidden. Each is also
+ * listed in src/libgru.map: abi/update.sh adds a new one (docs/abi.md). */
 #if defined(GRU_STATIC_DEFINE)
 #define GRU_API
 #elif defined(_WIN32)
