@@ -102,6 +102,14 @@ static size_t count_threads(void) {
   return n;
 }
 
+/* The child of fork() exited 0 (its exit code says what failed). */
+static void assert_child_ok(pid_t pid) {
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static gru_layer *shared_layer(test_model *m) {
   test_model_init(m, GRU_RESET_BEFORE, GRU_FORWARD, L, I, H, true, 77);
   return test_model_build(m, gru_cpu_isa());
@@ -179,10 +187,7 @@ static void test_fork_child_uses_layer_and_sequence(void **state) {
     gru_sequence_destroy(s);
     _exit(bad);
   }
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status));
-  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_child_ok(pid);
   gru_sequence_destroy(seq);
   gru_layer_destroy(layer);
   test_model_free(&m);
@@ -249,10 +254,7 @@ static void test_sequence_threads(void **state) {
     bad |= count_threads() != 1;
     _exit(bad);
   }
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status));
-  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_child_ok(pid);
   gru_sequence_destroy(seq);
   assert_int_equal(count_threads(), before);
   gru_layer_destroy(layer);
