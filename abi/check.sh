@@ -64,8 +64,11 @@ else
       "  the old gru.h would misbehave. Undo it, or add a new function (or enumerator)"\
       "  instead; if the break is intended, docs/abi.md \"Breaking the ABI\"."
   elif [ $((rc & 4)) -ne 0 ]; then
-    problem "abidiff (exit $rc) found the ABI changes above. If they are intended and"\
-      "  compatible (docs/abi.md: what may change), run abi/update.sh and commit abi/."
+    problem "abidiff (exit $rc) found the changes above to functions or types programs already"\
+      "  use. A changed parameter or return type, enumerator value or type size breaks"\
+      "  every program built against the old gru.h: undo it, add a new function or"\
+      "  enumerator instead, or break deliberately (docs/abi.md \"Breaking the ABI\")."\
+      "  Only a change docs/abi.md lists as compatible may be recorded: abi/update.sh."
   else
     problem "abidiff failed (exit $rc); see above."
   fi

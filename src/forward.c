@@ -51,6 +51,7 @@ typedef struct chunk {
    * i it is in h[(parity + i) % 2]. A team of one updates in place. */
   float *h[2];
   size_t parity;
+  size_t sweep; /* the sequence's steps so far: even reads weights forwards */
 } chunk;
 
 static void run_chunk(void *arg, const gru__team *team) {
@@ -65,6 +66,7 @@ static void run_chunk(void *arg, const gru__team *team) {
         .gx_stride = c->g.b_step * h3,
         .h = c->h[from],
         .h_next = c->h[team->threads > 1 ? 1 - from : from],
+        .backwards = (c->sweep + i) % 2,
     };
     gru__step(c->p, &io, team);
   }
@@ -82,11 +84,13 @@ static void run_pass(gru_sequence *q, const pass *p) {
     c.n = n;
     bool own_input = p->packed && n == 1;
     c.gx = own_input ? NULL : q->gx;
+    c.sweep = q->sweep;
     c.g = own_input ? (hoisted){0, 0} : hoist(q, p, c.t0, n);
     /* After a hoist the next chunk hoists again: park the workers so that
      * BLAS's threads have the cores. */
     gru__pool_run(q->pool, threads, run_chunk, &c, !own_input);
     if (threads > 1) c.parity = (c.parity + n) % 2;
+    q->sweep += n;
     done += n;
   }
   if (c.parity) memcpy(c.h[0], c.h[1], p->batch * h * sizeof(float));

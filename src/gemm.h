@@ -13,6 +13,7 @@
 #ifndef GRU_GEMM_H
 #define GRU_GEMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gru.h"
@@ -22,9 +23,12 @@ typedef struct gru__gemm {
   gru_isa isa;
   /* For rows m < rows and the outputs j of panels [p0, p1) of w (j <
    * w->outputs): c[m*ldc + j] = sum over k of a[m*lda + k] * weight(j, k).
-   * Writes nothing else; c may not overlap a. */
+   * Writes nothing else; c may not overlap a. backwards visits the panels
+   * from the last to the first (the same results): a caller alternating
+   * directions from call to call finds the panels it read last still in
+   * cache when they are more than the cache holds. */
   void (*panels)(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
-                 size_t lda, float *c, size_t ldc);
+                 size_t lda, float *c, size_t ldc, bool backwards);
 } gru__gemm;
 
 extern const gru__gemm gru__gemm_scalar;

@@ -102,9 +102,11 @@ static void row_tile(size_t pn, size_t depth, const float *a, const float *w, si
 }
 
 static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
-                     size_t lda, float *c, size_t ldc) {
+                     size_t lda, float *c, size_t ldc, bool backwards) {
   size_t ws = w->depth * GRU__PANEL, group = rows == 1 ? GEMM_PN1 : GEMM_PN;
-  for (size_t p = p0; p < p1; p += group) {
+  size_t groups = (p1 - p0 + group - 1) / group;
+  for (size_t i = 0; i < groups; i++) {
+    size_t p = p0 + (backwards ? groups - 1 - i : i) * group;
     size_t pn = p1 - p < group ? p1 - p : group;
     size_t col = p * GRU__PANEL, cols = w->outputs - col;
     const float *panel = gru__panel(w, p);

@@ -27,6 +27,7 @@ struct gru_sequence {
   float *inner[2];
   size_t bytes;
   size_t threads;  /* GRU_OPT_THREADS */
+  size_t sweep;    /* steps computed, for the direction weights are read in */
   gru__pool *pool; /* its threads - 1 workers; NULL for one thread */
   char error[GRU__ERROR_SIZE];
 };

@@ -21,14 +21,18 @@ static units slice(size_t hidden, const gru__team *team) {
 /* c[b][gH + j] for gates [g0, g1) and the slice's units j, over rows a
  * [batch][lda] of K columns: own kernels on the packed weights (set w to
  * the cell's packed h or x), or for a team of one, BLAS over the cell's
- * recurrent columns (w NULL). */
+ * recurrent columns (w NULL). backwards runs the gates and panels in
+ * reverse (gemm.h): steps alternate, so that when a thread's weights are
+ * more than its L2 holds, each step starts on those the last one read. */
 static void products(const gru__pass *p, const gru__panels *w, size_t g0, size_t g1, const float *a,
-                     size_t lda, float *c, units u) {
+                     size_t lda, float *c, units u, bool backwards) {
   size_t h = p->q->layer->weights.shape.hidden;
   if (w) {
     const gru__gemm *k = p->q->layer->gemm;
-    for (size_t g = g0; g < g1; g++)
-      k->panels(&w[g], u.p0, u.p1, p->batch, a, lda, c + g * h, 3 * h);
+    for (size_t i = g0; i < g1; i++) {
+      size_t g = backwards ? g1 - 1 - (i - g0) : i;
+      k->panels(&w[g], u.p0, u.p1, p->batch, a, lda, c + g * h, 3 * h, backwards);
+    }
     return;
   }
   const gru__cell *cell = p->cell;
@@ -95,26 +99,32 @@ static void outputs(const gru__pass *p, const gru__step_io *io, units u) {
   }
 }
 
+/* The slice's input projections, for a step whose were not hoisted. */
+static void own_input(const gru__pass *p, const gru__step_io *io, units u) {
+  const gru__rows *in = &p->in;
+  products(p, p->packed->x, 0, 3, gru__row(in, io->t, 0), in->b_step * in->stride, p->q->gx, u,
+           io->backwards);
+}
+
 void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {
   gru_sequence *q = p->q;
   size_t h = q->layer->weights.shape.hidden;
-  const gru__packed_cell *w = p->packed;
+  const gru__panels *wh = p->packed ? p->packed->h : NULL;
   units u = slice(h, team);
-  const float *gx = io->gx;
-  size_t gs = io->gx_stride;
-  if (!gx) {
-    const gru__rows *in = &p->in;
-    products(p, w->x, 0, 3, gru__row(in, io->t, 0), in->b_step * in->stride, q->gx, u);
-    gx = q->gx;
-    gs = 3 * h;
-  }
+  bool own = !io->gx, back = io->backwards;
+  const float *gx = own ? q->gx : io->gx;
+  size_t gs = own ? 3 * h : io->gx_stride;
+  /* Input weights then recurrent ones, or (backwards) the reverse. */
+  if (own && !back) own_input(p, io, u);
   if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
-    products(p, w ? w->h : NULL, 0, 3, io->h, h, q->gh, u);
+    products(p, wh, 0, 3, io->h, h, q->gh, u, back);
+    if (own && back) own_input(p, io, u);
   } else {
-    products(p, w ? w->h : NULL, 0, 2, io->h, h, q->gh, u);
+    products(p, wh, 0, 2, io->h, h, q->gh, u, back);
+    if (own && back) own_input(p, io, u);
     gates_before(p, io, gx, gs, u);
     gru__team_barrier(team);
-    products(p, w ? w->h : NULL, 2, 3, q->rh, h, q->gh, u);
+    products(p, wh, 2, 3, q->rh, h, q->gh, u, back);
   }
   update(p, io, gx, gs, u);
   outputs(p, io, u);

@@ -43,6 +43,7 @@ typedef struct gru__step_io {
   size_t gx_stride; /* floats between two rows' projections */
   const float *h;   /* the state before the step, [batch][H] */
   float *h_next;    /* the state after it; may be h for a team of one */
+  bool backwards;   /* read the weights in reverse (alternates per step) */
 } gru__step_io;
 
 /* Runs the step for team->tid's slice of units; every thread of the team

@@ -54,7 +54,7 @@ static void check(const gru__gemm *g, size_t n, size_t k, size_t rows, size_t p0
     c[i] = NAN;
   float *packed = pack(w, n, k);
   gru__panels m = {packed, n, k};
-  g->panels(&m, p0, p1, rows, a, lda, c, ldc);
+  g->panels(&m, p0, p1, rows, a, lda, c, ldc, rows % 2 == 0);
   size_t j0 = p0 * GRU__PANEL, j1 = p1 * GRU__PANEL < n ? p1 * GRU__PANEL : n;
   for (size_t r = 0; r < rows; r++)
     for (size_t j = 0; j < ldc; j++) {

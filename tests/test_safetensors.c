@@ -173,7 +173,7 @@ static void test_round_trips(void **state) {
         test_model m;
         test_model_init(&m, (gru_variant)v, (gru_direction)d, 2, 3, 4, true,
                         (uint64_t)(v * 16 + d));
-        gru_layer *l = test_model_build(&m, GRU_ISA_AVX512);
+        gru_layer *l = test_model_build(&m, gru_cpu_isa());
         size_t size, written;
         assert_int_equal(gru_layer_save_safetensors(l, formats[f], NULL, 0, &size), GRU_OK);
         unsigned char *buf = malloc(size);
@@ -209,7 +209,7 @@ static void test_save_errors(void **state) {
   (void)state;
   test_model m;
   test_model_init(&m, GRU_RESET_BEFORE, GRU_FORWARD, 1, 2, 3, true, 7);
-  gru_layer *l = test_model_build(&m, GRU_ISA_AVX512);
+  gru_layer *l = test_model_build(&m, gru_cpu_isa());
   size_t size;
   assert_int_equal(gru_layer_save_safetensors(NULL, GRU_FORMAT_ONNX, NULL, 0, &size), GRU_ERR_NULL);
   assert_int_equal(gru_layer_save_safetensors(l, GRU_FORMAT_ONNX, NULL, 0, NULL), GRU_ERR_NULL);
