@@ -1,111 +1,264 @@
-/* gru-bench -- times libgru's hot loop: whole sequences (hoisted input
- * projections, then the recurrence) and one step per call (streaming).
- * Prints the median and min-max of repeated runs after a warm-up. */
+/* gru-bench -- libgru against its peers, in the same run (issue 4).
+ *
+ * For each configuration, variant and thread count, every peer that can
+ * run the case (bench.h) is set up, run once, and checked against the
+ * plain-C reference (max |difference| <= 1e-4); then the peers are timed
+ * in interleaved rounds, so a disturbance of the machine hits them alike.
+ * Each figure is the median and min-max of the rounds (at least 7) after
+ * that warm-up run, in microseconds per step (per call when streaming).
+ *
+ *   gru-bench [--json] [--config a,b,...|all|sweep] [--threads 1,2]
+ *             [--variant before|after] [--impl libgru,onednn,...]
+ *             [--reps N] [--quick]
+ *
+ * --json prints one JSON object per line (fields in bench/README.md). */
 #define _POSIX_C_SOURCE 200809L
-#include <gru.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/resource.h>
 
-enum { REPS = 7 };
+#include "bench.h"
+#include "report.h"
 
-typedef struct config {
-  const char *name;
-  size_t input, hidden, batch, steps;
-} config;
-
-static const config configs[] = {
-    {"a", 256, 256, 1, 200},
-    {"b", 512, 512, 1, 200},
-    {"e", 256, 256, 64, 50},
+static const bench_config standard[] = {
+    {"a", 256, 256, 1, 200, false, false, "batch 1, weights in the cores' L2"},
+    {"b", 512, 512, 1, 200, false, false, "batch 1, weights in the two L2s together"},
+    {"c", 1024, 1024, 1, 100, false, false, "batch 1, weights in L3"},
+    {"d", 512, 512, 64, 100, false, false, "large batch"},
+    {"e", 256, 256, 256, 50, false, false, "large batch"},
+    {"f", 512, 512, 1, 1000, true, false, "streaming: one step per call"},
+    {"g", 256, 256, 1, 200, false, true, "a with denormal inputs"},
 };
 
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+/* The plot's points (bench/plot.sh): B = 1 over H, and H = 512 over B. */
+static const size_t sweep_h[] = {64, 128, 256, 384, 512, 768, 1024, 1536, 2048};
+static const size_t sweep_b[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+enum { N_SWEEP = 18 };
+static bench_config sweep[N_SWEEP];
+static char sweep_names[N_SWEEP][16];
 
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void fill(float *p, size_t n, unsigned seed) {
-  for (size_t i = 0; i < n; i++) {
-    seed = seed * 1103515245u + 12345u;
-    p[i] = ((float)(seed >> 8 & 0xffff) / 32768.0f - 1.0f) * 0.05f;
+static void make_sweep(void) {
+  for (size_t i = 0; i < 9; i++) {
+    size_t h = sweep_h[i], b = sweep_b[i];
+    snprintf(sweep_names[i], 16, "h%zu", h);
+    sweep[i] = (bench_config){sweep_names[i],      h,     h,     1,
+                              h > 1024 ? 50 : 100, false, false, "sweep over H at B = 1"};
+    snprintf(sweep_names[9 + i], 16, "b%zu", b);
+    sweep[9 + i] = (bench_config){sweep_names[9 + i], 512,   512,   b,
+                                  b > 32 ? 50 : 100,  false, false, "sweep over B at H = 512"};
   }
 }
 
-static gru_layer *make_layer(gru_variant v, size_t I, size_t H) {
-  static const char *const names[] = {"W_r", "W_z", "W_h"};
+static const bench_peer *const peers[] = {&bench_libgru, &bench_libgru_blas, &bench_reference,
+                                          &bench_onednn, &bench_torch};
+enum { N_PEERS = sizeof peers / sizeof peers[0] };
+
+typedef struct options {
+  bool json, quick;
+  const char *configs, *impls, *variant;
+  size_t threads[4], n_threads;
+  int reps;
+} options;
+
+static bool listed(const char *list, const char *name) {
+  if (!list) return true;
+  size_t n = strlen(name);
+  for (const char *p = list; (p = strstr(p, name)); p += n)
+    if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return true;
+  return false;
+}
+
+static void usage(void) {
+  fputs(
+      "usage: gru-bench [--json] [--config a,b,...|all|sweep] [--threads 1,2]\n"
+      "                 [--variant before|after] [--impl libgru,libgru-blas,reference,"
+      "onednn,torch]\n"
+      "                 [--reps N] [--quick]\n",
+      stderr);
+  exit(2);
+}
+
+static options parse(int argc, char **argv) {
+  options o = {.threads = {1, 2}, .n_threads = 2, .reps = 7};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--json"))
+      o.json = true;
+    else if (!strcmp(a, "--quick"))
+      o.quick = true;
+    else if (!v)
+      usage();
+    else if (!strcmp(a, "--config") && ++i)
+      o.configs = strcmp(v, "all") ? v : NULL;
+    else if (!strcmp(a, "--impl") && ++i)
+      o.impls = v;
+    else if (!strcmp(a, "--variant") && ++i)
+      o.variant = v;
+    else if (!strcmp(a, "--reps") && ++i)
+      o.reps = atoi(v);
+    else if (!strcmp(a, "--threads") && ++i) {
+      o.n_threads = 0;
+      for (char *p = (char *)v; *p && o.n_threads < 4; p += *p == ',')
+        o.threads[o.n_threads++] = strtoul(p, &p, 10);
+    } else
+      usage();
+  }
+  if (o.reps < 7) o.reps = 7; /* the issue's minimum */
+  if (o.quick) {
+    o.configs = "a";
+    o.impls = "libgru,reference";
+    o.threads[0] = 1;
+    o.n_threads = 1;
+  }
+  return o;
+}
+
+/* Uniform in [-scale, scale), from a fixed seed: the same data every run. */
+static void fill(float *p, size_t n, uint64_t seed, float scale) {
+  for (size_t i = 0; i < n; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    p[i] = scale * ((float)(seed >> 40) / (float)(1u << 23) - 1.0f);
+  }
+}
+
+/* A layer with PyTorch's initialisation scale, 1/sqrt(H), biases included. */
+static gru_layer *make_layer(const bench_config *g, gru_variant v) {
+  static const char *const names[] = {"W_r", "W_z", "W_h", "b_r", "b_z", "b_h", "b_hn"};
+  size_t h = g->hidden, cols = g->hidden + g->input;
+  float scale = 1.0f / sqrtf((float)h), *t = malloc(h * cols * sizeof *t);
   gru_builder *b;
   gru_layer *l = NULL;
-  float *w = malloc(H * (H + I) * sizeof *w);
-  if (!w || gru_builder_create(&b) != GRU_OK) exit(1);
-  gru_builder_set_shape(b, v, GRU_FORWARD, 1, I, H);
-  for (unsigned g = 0; g < 3; g++) {
-    fill(w, H * (H + I), g + 1);
-    gru_builder_set_tensor(b, GRU_FORMAT_CONCAT, names[g], w, 2, (size_t[]){H, H + I});
+  gru_builder_create(&b);
+  gru_builder_set_shape(b, v, GRU_FORWARD, 1, g->input, h);
+  for (size_t i = 0; i < (v == GRU_RESET_AFTER ? 7u : 6u); i++) {
+    size_t shape[2] = {h, cols};
+    fill(t, i < 3 ? h * cols : h, 100 + i, scale);
+    gru_builder_set_tensor(b, GRU_FORMAT_CONCAT, names[i], t, i < 3 ? 2 : 1, shape);
   }
   if (gru_builder_build(b, &l) != GRU_OK) {
-    fprintf(stderr, "build: %s\n", gru_builder_error(b));
+    fprintf(stderr, "gru-bench: %s\n", gru_builder_error(b));
     exit(1);
   }
   gru_builder_destroy(b);
-  free(w);
+  free(t);
   return l;
 }
 
-/* Microseconds per step of one repetition: a whole run, or steps calls. */
-static double time_once(gru_sequence *s, const config *c, const float *x, float *y, int streaming) {
-  gru_sequence_reset(s, c->batch, NULL, 0);
-  double t0 = now_us();
-  if (streaming) {
-    for (size_t t = 0; t < c->steps; t++)
-      gru_sequence_step(s, c->batch, x + t * c->batch * c->input, 0, y + t * c->batch * c->hidden,
-                        0, NULL, NULL, 0);
-  } else {
-    gru_sequence_run(s, c->steps, c->batch, x, 0, y, 0, NULL, 0);
-  }
-  return (now_us() - t0) / (double)c->steps;
+/* OpenBLAS's thread count, from gru_blas_info ("... threads=2 ..."). */
+static size_t blas_threads(void) {
+  char info[512];
+  gru_blas_info(info, sizeof info);
+  const char *p = strstr(info, "threads=");
+  return p ? strtoul(p + 8, NULL, 10) : 1;
 }
 
-static void bench(const config *c, gru_variant v, int streaming) {
-  gru_layer *l = make_layer(v, c->input, c->hidden);
-  gru_sequence *s;
-  if (gru_sequence_create(&s, l, c->batch, c->steps) != GRU_OK) exit(1);
-  float *x = malloc(c->steps * c->batch * c->input * sizeof *x);
-  float *y = malloc(c->steps * c->batch * c->hidden * sizeof *y);
-  fill(x, c->steps * c->batch * c->input, 7);
-  double us[REPS];
-  time_once(s, c, x, y, streaming); /* warm-up */
-  for (int r = 0; r < REPS; r++)
-    us[r] = time_once(s, c, x, y, streaming);
-  qsort(us, REPS, sizeof us[0], cmp);
-  printf("%-2s %-12s %-9s I=%-5zu H=%-5zu B=%-4zu T=%-4zu  %9.2f us/step  (min %.2f, max %.2f)\n",
-         c->name, v == GRU_RESET_AFTER ? "reset-after" : "reset-before",
-         streaming ? "step" : "sequence", c->input, c->hidden, c->batch, c->steps, us[REPS / 2],
-         us[0], us[REPS - 1]);
-  free(x);
+/* Whether peer p takes part for this thread count. */
+static bool takes_part(const options *o, const bench_peer *p, size_t threads) {
+  if (!listed(o->impls, p->impl)) return false;
+  if (p == &bench_libgru_blas) return threads == blas_threads();
+  return true;
+}
+
+typedef bench_entry entry;
+
+/* Opens the peers for one thread count, runs each once (warm-up) and
+ * checks it against the judge's outputs; returns how many will be timed. */
+static size_t open_all(const options *o, const bench_case *c, size_t threads, const float *judge,
+                       float *y, entry *e) {
+  size_t n = 0;
+  for (size_t i = 0; i < N_PEERS; i++) {
+    if (!takes_part(o, peers[i], threads)) continue;
+    entry *x = &e[n++];
+    *x = (entry){.peer = peers[i]};
+    x->ctx = peers[i]->open(c, threads, x->note, sizeof x->note);
+    if (!x->ctx) continue;
+    x->peer->run(x->ctx, c, y);
+    double diff = 0;
+    for (size_t k = 0; k < bench_out_floats(c); k++)
+      diff = fmax(diff, fabs((double)y[k] - (double)judge[k]));
+    x->valid = diff <= 1e-4;
+    if (!x->valid) {
+      fprintf(stderr, "gru-bench: %s differs from the reference by %.3g on %s: not timed\n",
+              x->peer->impl, diff, c->cfg->name);
+      snprintf(x->note, sizeof x->note, "outputs differ from the reference by %.3g", diff);
+    }
+    x->seconds = calloc((size_t)o->reps, sizeof(double));
+  }
+  return n;
+}
+
+static void time_rounds(const options *o, const bench_case *c, float *y, entry *e, size_t n) {
+  for (int r = 0; r < o->reps; r++)
+    for (size_t k = 0; k < n; k++) {
+      entry *x = &e[(k + (size_t)r) % n]; /* rotate who goes first */
+      if (x->ctx && x->valid) x->seconds[r] = x->peer->run(x->ctx, c, y);
+    }
+}
+
+static void run_case(const options *o, const bench_config *g, gru_variant v) {
+  size_t nx = g->steps * g->batch * g->input;
+  float *x = malloc(nx * sizeof *x);
+  fill(x, nx, 7, g->denormal ? 1e-39f : 1.0f);
+  gru_layer *layer = make_layer(g, v);
+  bench_case c = {g, v, layer, x};
+  size_t ny = bench_out_floats(&c);
+  float *judge = malloc(ny * sizeof *judge), *y = malloc(ny * sizeof *y);
+  char note[200];
+  void *ref = bench_reference.open(&c, 1, note, sizeof note);
+  bench_reference.run(ref, &c, judge);
+  bench_reference.close(ref);
+  for (size_t t = 0; t < o->n_threads; t++) {
+    entry e[N_PEERS];
+    size_t n = open_all(o, &c, o->threads[t], judge, y, e);
+    time_rounds(o, &c, y, e, n);
+    report_group(o->json, &c, o->threads[t], e, n, o->reps);
+    for (size_t k = 0; k < n; k++) {
+      if (e[k].ctx) e[k].peer->close(e[k].ctx);
+      free(e[k].seconds);
+    }
+  }
+  free(judge);
   free(y);
-  gru_sequence_destroy(s);
-  gru_layer_destroy(l);
+  free(x);
+  gru_layer_destroy(layer);
+}
+
+/* The batch-1 yardsticks: how fast the threads can read the weights each
+ * step of a configuration reads (the recurrent ones; for streaming, the
+ * input ones too). */
+static void yardsticks(const options *o) {
+  for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++) {
+    const bench_config *g = &standard[i];
+    if (g->batch != 1 || g->denormal || !listed(o->configs, g->name)) continue;
+    size_t bytes = 3 * g->hidden * (g->hidden + (g->streaming ? g->input : 0)) * sizeof(float);
+    for (size_t t = 0; t < o->n_threads; t++)
+      report_read(o->json, g->name, bytes, o->threads[t],
+                  bench_read_bandwidth(bytes, o->threads[t]));
+  }
 }
 
 int main(int argc, char **argv) {
-  int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
-  char blas[256];
-  gru_blas_info(blas, sizeof blas);
-  printf("libgru %s, kernels %s, BLAS: %s\n", gru_version_string(), gru_isa_name(gru_cpu_isa()),
-         blas);
-  printf("median of %d repetitions after one warm-up\n", REPS);
-  size_t n = quick ? 1 : sizeof configs / sizeof configs[0];
-  for (size_t i = 0; i < n; i++)
-    for (int v = 0; v < 2; v++)
-      for (int streaming = 0; streaming < 2; streaming++)
-        bench(&configs[i], (gru_variant)v, streaming);
+  options o = parse(argc, argv);
+  make_sweep();
+  bool want_sweep = o.configs && !strcmp(o.configs, "sweep");
+  const bench_config *list = want_sweep ? sweep : standard;
+  size_t n = want_sweep ? N_SWEEP : sizeof standard / sizeof standard[0];
+  report_start(o.json, o.reps, !o.quick);
+  if (!o.quick && !want_sweep) yardsticks(&o);
+  for (size_t i = 0; i < n; i++) {
+    if (!want_sweep && !listed(o.configs, list[i].name)) continue;
+    for (int v = GRU_RESET_BEFORE; v <= GRU_RESET_AFTER; v++) {
+      const char *name = v == GRU_RESET_BEFORE ? "before" : "after";
+      if (o.variant && strcmp(o.variant, name)) continue;
+      /* The sweep is for the plot: reset-after, where every peer runs. */
+      if (want_sweep && v == GRU_RESET_BEFORE) continue;
+      run_case(&o, &list[i], (gru_variant)v);
+    }
+  }
+  report_end(o.json);
   return 0;
 }

@@ -1,0 +1,72 @@
+/* bench.h -- what gru-bench's parts share: the configurations, one case
+ * (a configuration, a variant and its data), and the peer interface each
+ * implementation under test fills in. */
+#ifndef GRU_BENCH_H
+#define GRU_BENCH_H
+
+#include <gru.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A standard configuration (issue 4): single layer, float32. A streaming
+ * configuration makes steps calls of one step each instead of one run. */
+typedef struct bench_config {
+  const char *name;
+  size_t input, hidden, batch, steps;
+  bool streaming;
+  bool denormal;    /* inputs scaled into the denormal range */
+  const char *note; /* what the configuration is for */
+} bench_config;
+
+/* One configuration of one variant: the weights (held by a libgru layer,
+ * from which each peer reads them in its own layout), the input
+ * x [steps][batch][input] and the initial state (zero). */
+typedef struct bench_case {
+  const bench_config *cfg;
+  gru_variant variant;
+  const gru_layer *layer;
+  const float *x;
+} bench_case;
+
+/* Floats of output of one whole case: [steps][batch][hidden]. */
+static inline size_t bench_out_floats(const bench_case *c) {
+  return c->cfg->steps * c->cfg->batch * c->cfg->hidden;
+}
+
+/* An implementation under test. open() prepares a case for threads
+ * threads and writes the settings it runs with into note; it returns NULL
+ * (with why in note) if it cannot run that case. run() computes the whole
+ * case from the zero state and returns the seconds it took (setup
+ * excluded); it writes every step's output into y at least on its first
+ * call, which is the one checked. bytes() reports what it holds
+ * (0 if unknown). */
+typedef struct bench_peer {
+  const char *impl; /* the JSON "impl" */
+  void *(*open)(const bench_case *c, size_t threads, char *note, size_t note_size);
+  double (*run)(void *ctx, const bench_case *c, float *y);
+  void (*close)(void *ctx);
+  size_t (*layer_bytes)(void *ctx);
+  size_t (*sequence_bytes)(void *ctx);
+} bench_peer;
+
+extern const bench_peer bench_libgru;      /* the packed path (default) */
+extern const bench_peer bench_libgru_blas; /* GRU_PRODUCTS_BLAS */
+extern const bench_peer bench_reference;   /* plain C, no BLAS, one thread */
+extern const bench_peer bench_onednn;      /* oneDNN's vanilla_gru / lbr_gru */
+extern const bench_peer bench_torch;       /* PyTorch nn.GRU / nn.GRUCell */
+
+/* OpenBLAS's sgemm on 2048^3 in GFLOP/s, with its own threads. */
+double bench_sgemm_peak(void);
+
+/* GB/s that threads threads read together from buffers of bytes in all
+ * (each its own share, read over and over). */
+double bench_read_bandwidth(size_t bytes, size_t threads);
+
+/* Seconds on a monotonic clock. */
+double bench_now(void);
+
+/* A float tensor of the case's layer in a format, malloc'ed (the caller
+ * frees it); exits on failure. */
+float *bench_tensor(const gru_layer *layer, gru_format format, const char *name, size_t *count);
+
+#endif
