@@ -1,7 +1,7 @@
 #!/bin/sh
 # The README's first command: installs what the build needs (Debian 12),
-# builds libgru with the dev preset, and runs the demo: the example program
-# and a short bench run.
+# builds libgru with the dev preset, and runs the demo: the example program,
+# a short bench run, and text from the built-in model (docs/models.md).
 set -eu
 cd "$(dirname "$0")"
 scripts/install-deps.sh
@@ -13,3 +13,6 @@ echo "== examples/hello.c"
 echo
 echo "== gru-bench --quick (OPENBLAS_CORETYPE as this machine has it)"
 ./build/dev/bench/gru-bench --quick
+echo
+echo "== gru generate: a GRU language model trained on the King James Bible (docs/models.md)"
+./build/dev/tools/gru/gru generate --length 300

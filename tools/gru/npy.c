@@ -181,7 +181,7 @@ static bool take_data(npy_array *a, char *error, size_t esize) {
 
 bool npy_parse(const unsigned char *bytes, size_t size, unsigned accept, npy_array *a, char *error,
                size_t esize) {
-  size_t start, need;
+  size_t start = 0, need = 0;
   *a = (npy_array){0};
   if (!parse_header(bytes, size, accept, a, &start, &need, error, esize)) return false;
   if (size - start != need)
@@ -197,7 +197,7 @@ bool npy_read(const char *path, unsigned accept, npy_array *a, char *error, size
   if (!f) return fail(error, esize, "cannot open: %s", strerror(errno));
   struct stat st;
   unsigned char head[12 + NPY_MAX_HEADER];
-  size_t got = 0, start, need;
+  size_t got = 0, start = 0, need = 0;
   bool ok = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
   if (!ok) fail(error, esize, "not a regular file");
   if (ok) got = fread(head, 1, sizeof head, f);
