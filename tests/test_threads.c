@@ -185,6 +185,9 @@ static void test_fork_child_uses_layer_and_sequence(void **state) {
     bad |= (memcmp(got[0], want[0], sizeof got[0]) != 0) << 3;
     bad |= (memcmp(got[1], want[1], sizeof got[1]) != 0) << 4;
     gru_sequence_destroy(s);
+    gru_sequence_destroy(seq); /* the child's copies: valgrind checks it too */
+    gru_layer_destroy(layer);
+    test_model_free(&m);
     _exit(bad);
   }
   assert_child_ok(pid);
@@ -252,6 +255,8 @@ static void test_sequence_threads(void **state) {
     bad |= memcmp(got, want, sizeof got) != 0;
     gru_sequence_destroy(seq);
     bad |= count_threads() != 1;
+    gru_layer_destroy(layer); /* the child's copies: valgrind checks it too */
+    test_model_free(&m);
     _exit(bad);
   }
   assert_child_ok(pid);
