@@ -58,6 +58,12 @@ extern const bench_peer bench_torch;       /* PyTorch nn.GRU / nn.GRUCell */
 /* OpenBLAS's sgemm on 2048^3 in GFLOP/s, with its own threads. */
 double bench_sgemm_peak(void);
 
+/* Gives OpenBLAS n threads (openblas_set_num_threads; nothing for another
+ * BLAS). The bench, as the application, does this per thread count so
+ * that libgru's hoisted input projection and the BLAS path run on the
+ * same number of threads as the other peers. libgru itself never does. */
+void bench_blas_threads(size_t n);
+
 /* GB/s that threads threads read together from buffers of bytes in all
  * (each its own share, read over and over). */
 double bench_read_bandwidth(size_t bytes, size_t threads);

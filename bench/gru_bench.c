@@ -9,7 +9,7 @@
  *
  *   gru-bench [--json] [--config a,b,...|all|sweep] [--threads 1,2]
  *             [--variant before|after] [--impl libgru,onednn,...]
- *             [--reps N] [--quick]
+ *             [--reps N] [--gap-ms N] [--quick]
  *
  * --json prints one JSON object per line (fields in bench/README.md). */
 #define _POSIX_C_SOURCE 200809L
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "bench.h"
 #include "report.h"
@@ -59,7 +60,7 @@ typedef struct options {
   bool json, quick;
   const char *configs, *impls, *variant;
   size_t threads[4], n_threads;
-  int reps;
+  int reps, gap_ms;
 } options;
 
 static bool listed(const char *list, const char *name) {
@@ -75,13 +76,13 @@ static void usage(void) {
       "usage: gru-bench [--json] [--config a,b,...|all|sweep] [--threads 1,2]\n"
       "                 [--variant before|after] [--impl libgru,libgru-blas,reference,"
       "onednn,torch]\n"
-      "                 [--reps N] [--quick]\n",
+      "                 [--reps N] [--gap-ms N] [--quick]\n",
       stderr);
   exit(2);
 }
 
 static options parse(int argc, char **argv) {
-  options o = {.threads = {1, 2}, .n_threads = 2, .reps = 7};
+  options o = {.threads = {1, 2}, .n_threads = 2, .reps = 7, .gap_ms = 20};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--json"))
@@ -98,6 +99,8 @@ static options parse(int argc, char **argv) {
       o.variant = v;
     else if (!strcmp(a, "--reps") && ++i)
       o.reps = atoi(v);
+    else if (!strcmp(a, "--gap-ms") && ++i)
+      o.gap_ms = atoi(v);
     else if (!strcmp(a, "--threads") && ++i) {
       o.n_threads = 0;
       for (char *p = (char *)v; *p && o.n_threads < 4; p += *p == ',')
@@ -148,20 +151,8 @@ static gru_layer *make_layer(const bench_config *g, gru_variant v) {
   return l;
 }
 
-/* OpenBLAS's thread count, from gru_blas_info ("... threads=2 ..."). */
-static size_t blas_threads(void) {
-  char info[512];
-  gru_blas_info(info, sizeof info);
-  const char *p = strstr(info, "threads=");
-  return p ? strtoul(p + 8, NULL, 10) : 1;
-}
-
-/* Whether peer p takes part for this thread count. */
-static bool takes_part(const options *o, const bench_peer *p, size_t threads) {
-  if (!listed(o->impls, p->impl)) return false;
-  if (p == &bench_libgru_blas) return threads == blas_threads();
-  return true;
-}
+/* Whether peer p takes part in the run. */
+static bool takes_part(const options *o, const bench_peer *p) { return listed(o->impls, p->impl); }
 
 typedef bench_entry entry;
 
@@ -171,7 +162,7 @@ static size_t open_all(const options *o, const bench_case *c, size_t threads, co
                        float *y, entry *e) {
   size_t n = 0;
   for (size_t i = 0; i < N_PEERS; i++) {
-    if (!takes_part(o, peers[i], threads)) continue;
+    if (!takes_part(o, peers[i])) continue;
     entry *x = &e[n++];
     *x = (entry){.peer = peers[i]};
     x->ctx = peers[i]->open(c, threads, x->note, sizeof x->note);
@@ -191,11 +182,21 @@ static size_t open_all(const options *o, const bench_case *c, size_t threads, co
   return n;
 }
 
+/* Sleeps between two peers' runs, so that the thread pools the last one
+ * leaves spinning (OpenMP's, OpenBLAS's, libgru's) have gone idle before
+ * the next one starts and do not take its cores. */
+static void pause_ms(int ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
 static void time_rounds(const options *o, const bench_case *c, float *y, entry *e, size_t n) {
   for (int r = 0; r < o->reps; r++)
     for (size_t k = 0; k < n; k++) {
       entry *x = &e[(k + (size_t)r) % n]; /* rotate who goes first */
-      if (x->ctx && x->valid) x->seconds[r] = x->peer->run(x->ctx, c, y);
+      if (!x->ctx || !x->valid) continue;
+      pause_ms(o->gap_ms);
+      x->seconds[r] = x->peer->run(x->ctx, c, y);
     }
 }
 
@@ -212,6 +213,9 @@ static void run_case(const options *o, const bench_config *g, gru_variant v) {
   bench_reference.run(ref, &c, judge);
   bench_reference.close(ref);
   for (size_t t = 0; t < o->n_threads; t++) {
+    /* The application's call, not libgru's: BLAS gets the group's threads
+     * too, so that "one thread" is one thread for every peer. */
+    bench_blas_threads(o->threads[t]);
     entry e[N_PEERS];
     size_t n = open_all(o, &c, o->threads[t], judge, y, e);
     time_rounds(o, &c, y, e, n);

@@ -36,8 +36,8 @@ static gru_layer *rebuild(const bench_case *c, gru_products products) {
 static void *open_path(const bench_case *c, size_t threads, char *note, size_t size,
                        gru_products products) {
   const bench_config *g = c->cfg;
-  /* The BLAS path's threads are BLAS's: gru-bench lists it with the
-   * thread count OpenBLAS runs, and the sequence itself keeps one. */
+  /* The BLAS path's threads are BLAS's (gru-bench gives OpenBLAS the
+   * group's count); the sequence itself keeps one. */
   size_t own = products == GRU_PRODUCTS_BLAS ? 1 : threads;
   ctx *x = calloc(1, sizeof *x);
   x->layer = rebuild(c, products);
@@ -52,11 +52,11 @@ static void *open_path(const bench_case *c, size_t threads, char *note, size_t s
   size_t isa;
   gru_layer_get(x->layer, GRU_INFO_ISA, &isa);
   if (products == GRU_PRODUCTS_BLAS)
-    snprintf(note, size, "%s kernels, BLAS products on OpenBLAS's %zu thread(s)",
+    snprintf(note, size, "%s kernels, BLAS products, OpenBLAS threads=%zu",
              gru_isa_name((gru_isa)isa), threads);
   else
-    snprintf(note, size, "%s kernels, packed products, GRU_OPT_THREADS=%zu",
-             gru_isa_name((gru_isa)isa), threads);
+    snprintf(note, size, "%s kernels, packed products, GRU_OPT_THREADS=%zu, OpenBLAS threads=%zu",
+             gru_isa_name((gru_isa)isa), threads, threads);
   return x;
 }
 
