@@ -1,13 +1,17 @@
 /* pool.c -- worker threads, their barrier, and parking (pool.h).
  *
  * Synchronisation is by C11 atomics alone inside a job, so a thread
- * sanitizer sees every happens-before: the caller publishes a job by
- * incrementing gen (release) after writing it, workers read it after
- * loading gen (acquire); a barrier is one counter per thread, stored with
- * release and read with acquire by the others. Parking uses a mutex and a
- * condition variable, and a sleepers count that lets the caller skip the
- * wake-up when no worker sleeps (both sides use sequentially consistent
- * operations on gen and sleepers, so one of them always sees the other). */
+ * sanitizer sees every happens-before: the caller writes a job, then
+ * publishes its ticket (one atomic word: the job's number, its team size
+ * and whether to park after it); a worker loads the ticket (acquire) and
+ * reads the job only if it is in the team, so the caller, which waits for
+ * the team at the job's last barrier before writing the next job, never
+ * writes it under a reader. A barrier is one counter per thread, stored
+ * with release and read with acquire by the others. Parking uses a mutex
+ * and a condition variable, and a sleepers count that lets the caller skip
+ * the wake-up when no worker sleeps (both sides use sequentially
+ * consistent operations on the ticket and sleepers, so one of them always
+ * sees the other). */
 #define _POSIX_C_SOURCE 200809L
 #include "pool.h"
 
@@ -15,6 +19,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,16 +51,21 @@ typedef struct slot {
 typedef struct job {
   gru__job_fn *fn;
   void *arg;
-  size_t threads; /* the team: threads 0 .. threads-1 */
-  size_t base;    /* every team member's barrier count at the start */
-  bool park;
+  size_t base; /* every team member's barrier count at the start */
 } job;
 
+/* A ticket: job number << 16 | team size << 1 | park after it. */
+static uint64_t ticket(uint64_t number, size_t threads, bool park) {
+  return number << 16 | (uint64_t)threads << 1 | park;
+}
+static size_t ticket_threads(uint64_t t) { return (size_t)(t >> 1 & 0x7fff); }
+static bool ticket_park(uint64_t t) { return t & 1; }
+
 struct gru__pool {
-  _Alignas(GRU__ALIGN) atomic_uint gen; /* incremented per job, and to stop */
+  _Alignas(GRU__ALIGN) _Atomic uint64_t ticket; /* the last job published */
   atomic_uint sleepers;
   atomic_bool stop;
-  job job; /* written by the caller before gen, read by workers after */
+  job job; /* written by the caller before its ticket, read by its team */
   unsigned fork_gen;
   size_t threads;
   size_t bytes;
@@ -108,23 +118,23 @@ static void spin_round(spin *s) {
   s->ns = (t.tv_sec - s->t0.tv_sec) * 1000000000L + (t.tv_nsec - s->t0.tv_nsec);
 }
 
-/* Waits until gen moves past seen: spins for SPIN_NS unless told to park
- * at once, then sleeps on the condition variable. */
-static unsigned wait_job(gru__pool *p, unsigned seen, bool park) {
+/* Waits for a ticket other than seen and returns it: spins for SPIN_NS
+ * unless told to park at once, then sleeps on the condition variable. */
+static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   spin s = {0};
   while (!park) {
-    unsigned g = atomic_load_explicit(&p->gen, memory_order_acquire);
-    if (g != seen) return g;
+    uint64_t t = atomic_load_explicit(&p->ticket, memory_order_acquire);
+    if (t != seen) return t;
     spin_round(&s);
     park = s.ns > SPIN_NS;
   }
   pthread_mutex_lock(&p->lock);
   atomic_fetch_add(&p->sleepers, 1);
-  while (atomic_load(&p->gen) == seen)
+  while (atomic_load(&p->ticket) == seen)
     pthread_cond_wait(&p->wake, &p->lock);
   atomic_fetch_sub(&p->sleepers, 1);
   pthread_mutex_unlock(&p->lock);
-  return atomic_load_explicit(&p->gen, memory_order_acquire);
+  return atomic_load_explicit(&p->ticket, memory_order_acquire);
 }
 
 static void *worker(void *arg) {
@@ -132,16 +142,16 @@ static void *worker(void *arg) {
   gru__pool *p = s->pool;
   /* Compute in the default environment, as run.c does for the caller. */
   (void)gru__fpenv_enter();
-  unsigned seen = 0;
+  uint64_t seen = 0;
   bool park = true;
   for (;;) {
     seen = wait_job(p, seen, park);
     if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
+    park = ticket_park(seen);
+    if (s->tid >= ticket_threads(seen)) continue; /* not in this team */
     job j = p->job;
-    park = j.park;
-    if (s->tid >= j.threads) continue;
     s->count = j.base;
-    gru__team team = {p, s->tid, j.threads};
+    gru__team team = {p, s->tid, ticket_threads(seen)};
     j.fn(j.arg, &team);
     gru__team_barrier(&team);
   }
@@ -158,8 +168,10 @@ void gru__team_barrier(const gru__team *t) {
       spin_round(&s);
 }
 
-static void publish(gru__pool *p) {
-  atomic_fetch_add(&p->gen, 1);
+/* Publishes the next ticket (only the caller's thread writes it). */
+static void publish(gru__pool *p, size_t threads, bool park) {
+  uint64_t last = atomic_load_explicit(&p->ticket, memory_order_relaxed);
+  atomic_store(&p->ticket, ticket((last >> 16) + 1, threads, park));
   if (atomic_load(&p->sleepers)) {
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->wake);
@@ -175,8 +187,8 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park
   }
   /* Counts only grow, so a member idle in earlier jobs, whose arrival is
    * stale, is never taken for one that has arrived. */
-  p->job = (job){fn, arg, n, p->slots[0].count, park};
-  publish(p);
+  p->job = (job){fn, arg, p->slots[0].count};
+  publish(p, n, park);
   gru__team team = {p, 0, n};
   fn(arg, &team);
   gru__team_barrier(&team);
@@ -186,7 +198,7 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park
 static void teardown(gru__pool *p, size_t started, bool sync_made) {
   if (live(p) && started > 1) {
     atomic_store_explicit(&p->stop, true, memory_order_release);
-    publish(p);
+    publish(p, 0, false);
     for (size_t i = 1; i < started; i++)
       pthread_join(p->ids[i], NULL);
   }
@@ -232,7 +244,7 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
   p->bytes = arena.size;
   p->alloc = *alloc;
   p->fork_gen = atomic_load(&fork_generation);
-  atomic_init(&p->gen, 0);
+  atomic_init(&p->ticket, 0);
   atomic_init(&p->sleepers, 0);
   atomic_init(&p->stop, false);
   for (size_t i = 0; i < threads; i++) {
