@@ -119,6 +119,10 @@ void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team
   if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
     products(p, wh, 0, 3, io->h, h, q->gh, u, back);
     if (own && back) own_input(p, io, u);
+    /* An inner layer of a stack writes its output over its input rows
+     * (forward.c): every thread must have read them first. (Reset-before
+     * has its own barrier here.) */
+    if (own && p->in.base == p->out.base) gru__team_barrier(team);
   } else {
     products(p, wh, 0, 2, io->h, h, q->gh, u, back);
     if (own && back) own_input(p, io, u);
