@@ -58,6 +58,10 @@ extern const bench_peer bench_torch;       /* PyTorch nn.GRU / nn.GRUCell */
 /* OpenBLAS's sgemm on 2048^3 in GFLOP/s, with its own threads. */
 double bench_sgemm_peak(void);
 
+/* OpenBLAS's sgemm, C[m][n] = A[m][k] . B^T with B's rows ldb floats apart
+ * (libgru's hoist), or untransposed B[k][n] for ldb 0, in GFLOP/s. */
+double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb);
+
 /* Gives OpenBLAS n threads (openblas_set_num_threads; nothing for another
  * BLAS). The bench, as the application, does this per thread count so
  * that libgru's hoisted input projection and the BLAS path run on the

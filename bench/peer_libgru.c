@@ -51,12 +51,17 @@ static void *open_path(const bench_case *c, size_t threads, char *note, size_t s
   }
   size_t isa;
   gru_layer_get(x->layer, GRU_INFO_ISA, &isa);
+  /* OpenBLAS's idle policy matters to libgru's threads (docs/threading.md):
+   * say when the environment changed it. */
+  const char *timeout = getenv("OPENBLAS_THREAD_TIMEOUT");
+  char extra[48] = "";
+  if (timeout) snprintf(extra, sizeof extra, ", OPENBLAS_THREAD_TIMEOUT=%.8s", timeout);
   if (products == GRU_PRODUCTS_BLAS)
-    snprintf(note, size, "%s kernels, BLAS products, OpenBLAS threads=%zu",
-             gru_isa_name((gru_isa)isa), threads);
+    snprintf(note, size, "%s kernels, BLAS products, OpenBLAS threads=%zu%s",
+             gru_isa_name((gru_isa)isa), threads, extra);
   else
-    snprintf(note, size, "%s kernels, packed products, GRU_OPT_THREADS=%zu, OpenBLAS threads=%zu",
-             gru_isa_name((gru_isa)isa), threads, threads);
+    snprintf(note, size, "%s kernels, packed products, GRU_OPT_THREADS=%zu, OpenBLAS threads=%zu%s",
+             gru_isa_name((gru_isa)isa), threads, threads, extra);
   return x;
 }
 

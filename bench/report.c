@@ -55,6 +55,17 @@ void report_start(bool json, int reps, bool peak) {
            sgemm_peak);
 }
 
+void report_sgemm(bool json, const char *name, size_t m, size_t n, size_t k, double gflops) {
+  if (json)
+    printf(
+        "{\"impl\": \"sgemm\", \"config\": \"%s\", \"M\": %zu, \"N\": %zu, \"K\": %zu, "
+        "\"gflops\": %.1f, \"blas_core\": \"%s\"}\n",
+        name, m, n, k, gflops, blas_core);
+  else
+    printf("sgemm of %s's hoisted input projection (M=%zu N=%zu K=%zu): %.1f GFLOP/s\n", name, m, n,
+           k, gflops);
+}
+
 void report_read(bool json, const char *name, size_t bytes, size_t threads, double gbps) {
   if (json)
     printf(

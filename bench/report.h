@@ -20,6 +20,10 @@ void report_start(bool json, int reps, bool peak);
  * weights a step of configuration name reads. */
 void report_read(bool json, const char *name, size_t bytes, size_t threads, double gbps);
 
+/* An sgemm yardstick: the hoisted input projection's shape of configuration
+ * name. */
+void report_sgemm(bool json, const char *name, size_t m, size_t n, size_t k, double gflops);
+
 void report_group(bool json, const bench_case *c, size_t threads, const bench_entry *e, size_t n,
                   int reps);
 void report_end(bool json);

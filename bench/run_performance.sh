@@ -17,16 +17,18 @@ core=${GRU_BENCH_CORE:-SKYLAKEX}
 cmake --preset release -B "$build" -DGRU_BUILD_TESTS=OFF -DGRU_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target gru-bench >/dev/null
 mkdir -p "$results"
+# Only what each run sets below reaches OpenBLAS.
+clean="env -u OPENBLAS_NUM_THREADS -u OPENBLAS_THREAD_TIMEOUT -u OPENBLAS_CORETYPE"
 bench="$build/bench/gru-bench"
 echo "== 1/4 full run, OPENBLAS_CORETYPE=$core" >&2
-OPENBLAS_CORETYPE=$core "$bench" --json > "$results/fast.jsonl"
+$clean OPENBLAS_CORETYPE=$core "$bench" --json > "$results/fast.jsonl"
 echo "== 2/4 OpenBLAS's own core (OPENBLAS_CORETYPE unset): libgru and PyTorch" >&2
-env -u OPENBLAS_CORETYPE "$bench" --json --impl libgru,torch > "$results/default.jsonl"
+$clean "$bench" --json --impl libgru,torch > "$results/default.jsonl"
 echo "== 3/4 libgru's threads with OpenBLAS's idle threads asleep at once" >&2
-OPENBLAS_CORETYPE=$core OPENBLAS_THREAD_TIMEOUT=4 "$bench" --json --impl libgru --threads 2 \
+$clean OPENBLAS_CORETYPE=$core OPENBLAS_THREAD_TIMEOUT=4 "$bench" --json --impl libgru --threads 2 \
   --config a,b,c,d,e > "$results/nospin.jsonl"
 echo "== 4/4 sweep for the plot, OPENBLAS_CORETYPE=$core" >&2
-OPENBLAS_CORETYPE=$core "$bench" --json --config sweep --threads 2 --impl libgru,onednn,torch \
+$clean OPENBLAS_CORETYPE=$core "$bench" --json --config sweep --threads 2 --impl libgru,onednn,torch \
   > "$results/sweep.jsonl"
 python3 bench/json2md.py --fast "$results/fast.jsonl" --default "$results/default.jsonl" \
   --nospin "$results/nospin.jsonl" --sweep "$results/sweep.jsonl" --doc docs/performance.md \
