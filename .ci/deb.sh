@@ -1,14 +1,14 @@
 #!/bin/sh
 # CI job "deb": the Debian packages (debian/, README.source there).
 #  1. dpkg-buildpackage -us -uc -b on a copy of the tree: libgru1,
-#     libgru-dev and libgru1-dbgsym; the test suite runs inside the build,
+#     libgru-dev, gru-tools and their -dbgsym; the test suite runs inside the build,
 #     dpkg-gensymbols -c4 holds the exports to debian/libgru1.symbols.
 #  2. lintian on the result: fails on any error or warning that
 #     debian/source/lintian-overrides or debian/*.lintian-overrides do not
 #     override with a reason (README.source explains the rest).
 #  3. Installs the packages, runs hardening-check on the installed .so and
-#     builds a pkg-config consumer against them (debian/tests); removes
-#     them again at the end.
+#     the gru command, builds a pkg-config consumer against them
+#     (debian/tests), runs gru; removes them again at the end.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build-essential debhelper dpkg-dev lintian devscripts libcmocka-dev pkgconf
@@ -67,4 +67,10 @@ AUTOPKGTEST_TMP="$T/consumer" && mkdir -p "$AUTOPKGTEST_TMP" && export AUTOPKGTE
 out=$(debian/tests/pkg-config-consumer) || fail "pkg-config consumer: $out"
 echo "$out"
 case $out in *"libgru ${version%-*}, ok") ;; *) fail "consumer printed '$out'" ;; esac
+if grep -qx 'Package: gru-tools' debian/control; then
+  [ "$(gru --version)" = "gru (libgru) ${version%-*}" ] || fail "gru --version: $(gru --version)"
+  hardening-check --nocfprotection /usr/bin/gru
+  gru info | head -4
+  dpkg -L gru-tools | grep -q '/man1/gru\.1\.gz$' || fail "gru-tools has no manual page"
+fi
 echo "deb: ok in $(($(date +%s) - start)) s"
