@@ -586,10 +586,14 @@ GRU_API gru_isa gru_cpu_isa(void);
 /* "scalar", "avx2", "avx512"; "unknown" otherwise. Static. */
 GRU_API const char *gru_isa_name(gru_isa isa);
 
-/* Writes a one-line description of the BLAS libgru calls (its name and,
- * for OpenBLAS, the kernel core it detected and its thread count) into buf
- * (NUL-terminated, truncated to size). Errors: GRU_ERR_NULL, GRU_ERR_SIZE
- * (size zero), GRU_ERR_BUFFER (truncated). */
+/* Writes a one-line description of the BLAS libgru calls into buf
+ * (NUL-terminated, truncated to size): found at run time, so it names the
+ * library Debian's libblas.so.3 alternative really points at; its name and
+ * version (for OpenBLAS the kernel core it detected, with a hint when that
+ * is the slow generic "Prescott" on a newer CPU, and its thread count; for
+ * BLIS its architecture), the file, and the GRU_BLAS libgru was built for
+ * when that differs; a few hundred bytes. Thread-safe. Errors:
+ * GRU_ERR_NULL, GRU_ERR_SIZE (size zero), GRU_ERR_BUFFER (truncated). */
 GRU_API gru_status gru_blas_info(char *buf, size_t size);
 
 /* ======================================================================
