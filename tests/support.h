@@ -36,7 +36,11 @@ gru_layer *test_model_build(const test_model *m, gru_isa isa);
 /* The same on the given path for the per-step products. */
 gru_layer *test_model_build_products(const test_model *m, gru_isa isa, gru_products products);
 
-/* The ISAs this machine can run, scalar first; returns how many. */
+/* The best ISA a layer gets here: the CPU's, capped by GRU_ISA. */
+gru_isa test_isa_max(void);
+
+/* The ISAs this machine can run (capped by GRU_ISA), scalar first;
+ * returns how many. */
 size_t test_isas(gru_isa isas[3]);
 
 double test_max_diff(const float *a, const double *b, size_t n);
