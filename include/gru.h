@@ -623,8 +623,13 @@ GRU_API gru_status gru_blas_info(char *buf, size_t size);
  *     fprintf(stderr, "%s\n", gru_builder_error(b));
  *   gru_builder_destroy(b);
  *
- * Loading keeps one tensor at a time beyond the weights: peak memory is
- * the layer's weights plus the largest tensor (docs/models.md, measured).
+ * Loading goes a slice of rows at a time (256 KiB of floats, or one row if
+ * larger), in the order of the file, and gru_builder_load_file() releases
+ * each slice's pages of the file once copied: peak memory is the layer's
+ * weights plus a constant, 0.4 to 0.6 MiB, or 2.5 MiB where the kernel
+ * keeps the file in 2 MiB page-cache folios, for a model of 87 MiB as for
+ * one of 348 MiB (docs/models.md "Memory"; measured by
+ * `build/dev/tools/gru/gru-load-peak MODEL`).
  */
 
 /* The largest JSON header accepted, in bytes. */
@@ -653,7 +658,7 @@ GRU_API gru_status gru_builder_load_safetensors(gru_builder *builder, const void
                                                 const char *prefix);
 
 /* As gru_builder_load_safetensors(), from the file at path, mapped
- * read-only for the call (each tensor's pages are released once copied).
+ * read-only for the call (each slice's pages are released once copied).
  * Also GRU_ERR_IO: the file cannot be opened, is not a regular file, or
  * cannot be mapped. The file must not be truncated during the call. */
 GRU_API gru_status gru_builder_load_file(gru_builder *builder, const char *path,

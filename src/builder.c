@@ -117,9 +117,15 @@ gru_status gru_builder_set_tensor(gru_builder *b, gru_format format, const char 
     st = gru__weights_alloc(&b->weights, &b->shape, &b->alloc);
     if (st != GRU_OK) return gru__fail(b->error, st, "cannot hold the weights");
   }
-  /* The copy only reads data when loading. */
-  t.kind->copy(&b->weights, t.layer, t.dir, (float *)data, true);
+  size_t width, rows = gru__shape_rows(want_ndim, want, &width);
+  gru__builder_set_rows(b, &t, data, 0, rows);
   return GRU_OK;
+}
+
+void gru__builder_set_rows(gru_builder *b, const gru__tensor *t, const float *rows, size_t row0,
+                           size_t nrows) {
+  /* The copy only reads m when loading. */
+  t->kind->copy(&b->weights, t->layer, t->dir, (float *)rows, true, row0, nrows);
 }
 
 /* Names the first weight block never set, for the GRU_ERR_MISSING message. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "format.h"
 #include "gru.h"
 #include "memory.h"
 #include "weights.h"
@@ -19,5 +20,12 @@ struct gru_builder {
   gru_products products;
   char error[GRU__ERROR_SIZE];
 };
+
+/* Sets rows [row0, row0 + nrows) of tensor t (gru__shape_rows of its
+ * shape), rows pointing at row row0: gru_builder_set_tensor for a slice,
+ * for callers that have checked t's shape against the builder's and set
+ * the shape (so the weights are there). Cannot fail. */
+void gru__builder_set_rows(gru_builder *b, const gru__tensor *t, const float *rows, size_t row0,
+                           size_t nrows);
 
 #endif

@@ -119,7 +119,7 @@ gru_status gru_file_read_tensor(const gru_file *f, const char *name, float *out,
   if (!t) return GRU_ERR_NAME;
   if (!gru__dtype_is_float(t->dtype)) return GRU_ERR_UNSUPPORTED;
   if (count != t->elems) return GRU_ERR_SIZE;
-  gru__st_to_float(&f->st, t, out);
+  gru__st_to_float(&f->st, t, 0, t->elems, out);
   return GRU_OK;
 }
 

@@ -47,6 +47,16 @@ gru_status gru__map_open(gru__map *m, const char *path, char *error) {
       close(fd);
       return s;
     }
+#ifdef MADV_NOHUGEPAGE
+    /* The page cache may hold the file in large folios (2 MiB on Linux
+     * 6.18, for a file written in large writes or read ahead), which the
+     * kernel would map with one PMD each: releasing part of one unmaps it
+     * all and the next read maps it all back, so the loader's releases
+     * would free nothing until it left a folio, and it would hold two at a
+     * folio's end. Mapped page by page, pages go as they are released.
+     * Advice only: if refused, loading just holds more. */
+    madvise(p, size, MADV_NOHUGEPAGE);
+#endif
     m->data = p;
   }
   close(fd); /* the mapping keeps the file */
@@ -54,14 +64,16 @@ gru_status gru__map_open(gru__map *m, const char *path, char *error) {
   return GRU_OK;
 }
 
-void gru__map_release(const gru__map *m, size_t offset, size_t length) {
+void gru__map_release(const gru__map *m, size_t from, size_t to, size_t next) {
   long page = sysconf(_SC_PAGESIZE);
-  if (!m->data || length == 0 || page <= 0) return;
-  uintptr_t first = ((uintptr_t)m->data + offset) & ~((uintptr_t)page - 1);
-  uintptr_t last = (uintptr_t)m->data + offset + length;
+  if (!m->data || from >= to || page <= 0) return;
+  uintptr_t mask = (uintptr_t)page - 1, base = (uintptr_t)m->data; /* page-aligned */
+  uintptr_t first = (base + from) & ~mask;
+  uintptr_t last = (base + to + mask) & ~mask;
+  if (next < m->size && ((base + next) & ~mask) < last) last = (base + next) & ~mask;
   /* A read-only private mapping has no changes to lose: the pages come
    * back from the file if touched again. */
-  madvise((void *)first, last - first, MADV_DONTNEED);
+  if (first < last) madvise((void *)first, last - first, MADV_DONTNEED);
 }
 
 void gru__map_close(gru__map *m) {

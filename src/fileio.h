@@ -18,9 +18,12 @@ typedef struct gru__map {
 /* Maps the regular file at path. Errors: GRU_ERR_IO (with the reason). */
 gru_status gru__map_open(gru__map *m, const char *path, char *error);
 
-/* Drops the pages of bytes [offset, offset + length) from the resident
- * set: loading is done with them. Touching them again reads the file. */
-void gru__map_release(const gru__map *m, size_t offset, size_t length);
+/* Drops the pages holding bytes [from, to) from the resident set, except
+ * the one holding byte next (next >= to; m->size when no later byte is
+ * needed) and those after it: for a reader that goes forward and is done
+ * with every byte it needs before next. Touching a dropped page again
+ * reads it from the file. */
+void gru__map_release(const gru__map *m, size_t from, size_t to, size_t next);
 
 void gru__map_close(gru__map *m);
 

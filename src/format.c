@@ -117,27 +117,74 @@ size_t gru__shape_elems(size_t ndim, const size_t *shape) {
   return n;
 }
 
+size_t gru__shape_rows(size_t ndim, const size_t *shape, size_t *width) {
+  *width = ndim ? shape[ndim - 1] : 1;
+  return ndim ? gru__shape_elems(ndim - 1, shape) : 1;
+}
+
 const int gru__order_rzn[3] = {0, 1, 2};
 const int gru__order_zrh[3] = {1, 0, 2};
 
 static float flip(float v, bool negate) { return negate ? -v : v; }
 
-void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m, const int order[3],
-                     bool negate_z, bool transposed, bool load) {
+/* dst = src, negated if negate, n floats. */
+static void copy_flip(float *dst, const float *src, size_t n, bool negate) {
+  if (!negate) {
+    memcpy(dst, src, n * sizeof *dst);
+    return;
+  }
+  for (size_t j = 0; j < n; j++)
+    dst[j] = -src[j];
+}
+
+/* Our gate at place slot of a format's order. */
+static int gate_at(const int order[3], size_t slot) {
+  int g = 0;
+  while (g < 2 && (size_t)order[g] != slot)
+    g++;
+  return g;
+}
+
+/* Gates in columns: row j of m is column j of the part, across all 3H
+ * rows of the cell. A transpose, done in blocks of m's rows so that the
+ * cache lines of m a block reads stay in cache while the cell is written
+ * (or read) along its own rows. */
+static void gates_copy_columns(gru__cell *c, size_t hidden, size_t col0, gru__stacking how,
+                               float *m, size_t row0, size_t nrows, bool load) {
+  enum { BLOCK = 32 };
+  for (size_t j0 = 0; j0 < nrows; j0 += BLOCK) {
+    size_t nj = nrows - j0 < BLOCK ? nrows - j0 : BLOCK;
+    for (int g = 0; g < 3; g++) {
+      bool neg = how.negate_z && g == GRU__GATE_Z;
+      float *w = c->w + (size_t)g * hidden * c->ld + col0 + row0 + j0;
+      float *mg = m + j0 * 3 * hidden + (size_t)how.order[g] * hidden;
+      for (size_t i = 0; i < hidden; i++)
+        for (size_t j = 0; j < nj; j++) {
+          float *e = &mg[j * 3 * hidden + i];
+          if (load)
+            w[i * c->ld + j] = flip(*e, neg);
+          else
+            *e = flip(w[i * c->ld + j], neg);
+        }
+    }
+  }
+}
+
+void gru__gates_copy(gru__cell *c, size_t hidden, int part, gru__stacking how, float *m,
+                     size_t row0, size_t nrows, bool load) {
   size_t width = part == GRU__PART_H ? hidden : c->input;
   size_t col0 = part == GRU__PART_H ? 0 : hidden;
-  for (int g = 0; g < 3; g++) {
-    bool neg = negate_z && g == GRU__GATE_Z;
-    float *w = c->w + (size_t)g * hidden * c->ld + col0;
-    size_t slot = (size_t)order[g] * hidden;
-    for (size_t i = 0; i < hidden; i++)
-      for (size_t j = 0; j < width; j++) {
-        float *e = transposed ? &m[j * 3 * hidden + slot + i] : &m[(slot + i) * width + j];
-        if (load)
-          w[i * c->ld + j] = flip(*e, neg);
-        else
-          *e = flip(w[i * c->ld + j], neg);
-      }
+  if (nrows == 0) return;
+  if (how.transposed) {
+    gates_copy_columns(c, hidden, col0, how, m, row0, nrows, load);
+    if (load) c->set |= 0x15u << part; /* bit 2g + part of every gate g */
+    return;
+  }
+  for (size_t r = row0; r < row0 + nrows; r++, m += width) {
+    int g = gate_at(how.order, r / hidden);
+    float *w = c->w + ((size_t)g * hidden + r % hidden) * c->ld + col0;
+    bool neg = how.negate_z && g == GRU__GATE_Z;
+    copy_flip(load ? w : m, load ? m : w, width, neg);
     if (load) c->set |= 1u << (2 * g + part);
   }
 }

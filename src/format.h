@@ -23,11 +23,14 @@ typedef struct gru__tensor_kind {
   unsigned variants;  /* GRU__VARIANT_BITs the kind exists in */
   /* Shape of the tensor at layer k; returns ndim. */
   size_t (*shape)(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS]);
-  /* Copies the tensor m into the cell(s) of layer k (direction d if
-   * per_direction) if load, else from them into m. One function for both
-   * ways keeps a format's two directions from drifting apart: with load
-   * false, w and m's roles swap and w is only read. */
-  void (*copy)(gru__weights *w, size_t k, size_t d, float *m, bool load);
+  /* Copies rows [row0, row0 + nrows) of the tensor (gru__shape_rows), m
+   * pointing at row row0, into the cell(s) of layer k (direction d if
+   * per_direction) if load, else from them into m. Every format's rows
+   * map to their own elements of the weights, so a tensor can go in
+   * slices of rows, in any order: the loader's memory stays bounded. One
+   * function for both ways keeps a format's two directions from drifting
+   * apart: with load false, w and m's roles swap and w is only read. */
+  void (*copy)(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0, size_t nrows);
 } gru__tensor_kind;
 
 typedef struct gru__format {
@@ -70,13 +73,26 @@ bool gru__format_name(const gru__format *f, const gru__shape *s, const gru__tens
 /* Number of floats in a shape. */
 size_t gru__shape_elems(size_t ndim, const size_t *shape);
 
-/* Copies between a format's stacked-gate matrix m and the part (H or X
- * columns) of a cell's three gates, loading into the cell if load. m is
- * [3H, width] with gates in rows, or [width, 3H] with gates in columns if
- * transposed; order[g] is our gate g's place among m's three. The z gate
- * is negated if negate_z (the z flip). Loading marks the blocks set. */
-void gru__gates_copy(gru__cell *c, size_t hidden, int part, float *m, const int order[3],
-                     bool negate_z, bool transposed, bool load);
+/* The rows of a shape, the unit of gru__tensor_kind.copy: rows of its last
+ * dimension, *width floats each. A 1-D tensor (a bias) is one row. */
+size_t gru__shape_rows(size_t ndim, const size_t *shape, size_t *width);
+
+/* How a format stacks the gates in a matrix: order[g] is our gate g's
+ * place among its three, z is negated if negate_z (the z flip), and the
+ * matrix is [3H, width] with gates in rows, or [width, 3H] with gates in
+ * columns if transposed. */
+typedef struct gru__stacking {
+  const int *order;
+  bool negate_z;
+  bool transposed;
+} gru__stacking;
+
+/* Copies between rows [row0, row0 + nrows) of a format's stacked-gate
+ * matrix (m pointing at row row0) and the part (H or X columns) of a
+ * cell's three gates, loading into the cell if load. Loading marks the
+ * blocks the rows fall in as set. */
+void gru__gates_copy(gru__cell *c, size_t hidden, int part, gru__stacking how, float *m,
+                     size_t row0, size_t nrows, bool load);
 
 /* Copies between a format's bias vector src (3H, its gate order) and v
  * (3H, ours), as gru__gates_copy. */

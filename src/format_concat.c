@@ -21,22 +21,24 @@ static size_t shape_b(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS])
   return 1;
 }
 
-static void copy_gate(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load) {
+/* W_g's row i is row i of gate g, recurrent columns then input ones: our
+ * layout as it is. */
+static void copy_gate(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load,
+                      size_t row0, size_t nrows) {
   gru__cell *c = gru__weights_cell(w, k, d);
-  size_t h = w->shape.hidden;
-  float *rows = c->w + (size_t)gate * h * c->ld;
-  if (load) {
-    memcpy(rows, m, h * c->ld * sizeof(float));
-    c->set |= 3u << (2 * gate);
-  } else {
-    memcpy(m, rows, h * c->ld * sizeof(float));
-  }
+  float *rows = c->w + ((size_t)gate * w->shape.hidden + row0) * c->ld;
+  if (nrows == 0) return;
+  memcpy(load ? rows : m, load ? m : rows, nrows * c->ld * sizeof(float));
+  if (load) c->set |= 3u << (2 * gate);
 }
 
-static void copy_bias(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load) {
+/* A bias is one row. */
+static void copy_bias(gru__weights *w, size_t k, size_t d, int gate, float *m, bool load,
+                      size_t nrows) {
   gru__cell *c = gru__weights_cell(w, k, d);
   size_t h = w->shape.hidden, off = (size_t)gate * h;
   bool separate = gate == GRU__GATE_N && w->shape.variant == GRU_RESET_AFTER;
+  if (nrows == 0) return;
   if (!load) {
     if (separate)
       memcpy(m, c->bx + off, h * sizeof(float));
@@ -48,19 +50,23 @@ static void copy_bias(gru__weights *w, size_t k, size_t d, int gate, float *m, b
   if (!separate) memset(c->bh + off, 0, h * sizeof(float));
 }
 
-static void copy_b_hn(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+static void copy_b_hn(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                      size_t nrows) {
   gru__cell *c = gru__weights_cell(w, k, d);
-  size_t h = w->shape.hidden;
-  float *bhn = c->bh + 2 * h;
-  memcpy(load ? bhn : m, load ? m : bhn, h * sizeof(float));
+  float *bhn = c->bh + 2 * w->shape.hidden;
+  (void)row0;
+  if (nrows) memcpy(load ? bhn : m, load ? m : bhn, w->shape.hidden * sizeof(float));
 }
 
-#define GATE_COPIES(g, name)                                                            \
-  static void copy_w_##name(gru__weights *w, size_t k, size_t d, float *m, bool load) { \
-    copy_gate(w, k, d, g, m, load);                                                     \
-  }                                                                                     \
-  static void copy_b_##name(gru__weights *w, size_t k, size_t d, float *m, bool load) { \
-    copy_bias(w, k, d, g, m, load);                                                     \
+#define GATE_COPIES(g, name)                                                                       \
+  static void copy_w_##name(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0, \
+                            size_t nrows) {                                                        \
+    copy_gate(w, k, d, g, m, load, row0, nrows);                                                   \
+  }                                                                                                \
+  static void copy_b_##name(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0, \
+                            size_t nrows) {                                                        \
+    (void)row0;                                                                                    \
+    copy_bias(w, k, d, g, m, load, nrows);                                                         \
   }
 GATE_COPIES(GRU__GATE_R, r)
 GATE_COPIES(GRU__GATE_Z, z)

@@ -30,24 +30,35 @@ static size_t shape_bias(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIM
   return 2;
 }
 
-static void copy_kernel(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, m, gru__order_zrh, true,
-                  true, load);
+static const gru__stacking columns_zrh = {gru__order_zrh, true, true};
+
+/* kernel's row j is input column j of every gate; recurrent_kernel's row j
+ * is recurrent column j. */
+static void copy_kernel(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                        size_t nrows) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, columns_zrh, m, row0,
+                  nrows, load);
 }
 
-static void copy_recurrent(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, m, gru__order_zrh, true,
-                  true, load);
+static void copy_recurrent(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                           size_t nrows) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, columns_zrh, m, row0,
+                  nrows, load);
 }
 
-/* With reset_after=False Keras has one bias per gate: loading sets ours to
- * it (recurrent side zero); reading back gives their sum. */
-static void copy_bias(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+/* With reset_after=True bias is two rows, the input biases then the
+ * recurrent ones. With reset_after=False it is one row, one bias per gate:
+ * loading sets ours to it (recurrent side zero); reading back gives their
+ * sum. */
+static void copy_bias(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                      size_t nrows) {
   gru__cell *c = gru__weights_cell(w, k, d);
   size_t h = w->shape.hidden;
   if (w->shape.variant == GRU_RESET_AFTER) {
-    gru__bias_copy(c->bx, h, m, gru__order_zrh, true, load);
-    gru__bias_copy(c->bh, h, m + 3 * h, gru__order_zrh, true, load);
+    for (size_t r = row0; r < row0 + nrows; r++, m += 3 * h)
+      gru__bias_copy(r == 0 ? c->bx : c->bh, h, m, gru__order_zrh, true, load);
+  } else if (nrows == 0) {
+    return;
   } else if (load) {
     gru__bias_copy(c->bx, h, m, gru__order_zrh, true, true);
     memset(c->bh, 0, 3 * h * sizeof(float));

@@ -26,33 +26,45 @@ static size_t shape_b(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIMS])
   return 2;
 }
 
-static void copy_matrix(gru__weights *w, size_t k, int part, float *m, bool load) {
-  size_t h = w->shape.hidden;
+static const gru__stacking rows_zrh = {gru__order_zrh, true, false};
+
+/* W and R as D * 3H rows: direction dir's 3H rows go to its cell. */
+static void copy_matrix(gru__weights *w, size_t k, int part, float *m, size_t row0, size_t nrows,
+                        bool load) {
+  size_t h = w->shape.hidden, end = row0 + nrows;
   for (size_t d = 0; d < w->shape.dirs; d++) {
     gru__cell *c = gru__weights_cell(w, k, d);
     size_t width = part == GRU__PART_H ? h : c->input;
-    gru__gates_copy(c, h, part, m + d * 3 * h * width, gru__order_zrh, true, false, load);
+    size_t first = d * 3 * h, last = first + 3 * h; /* this direction's rows */
+    if (first < row0) first = row0;
+    if (last > end) last = end;
+    if (first < last)
+      gru__gates_copy(c, h, part, rows_zrh, m + (first - row0) * width, first - d * 3 * h,
+                      last - first, load);
   }
 }
 
-static void copy_w(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+static void copy_w(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                   size_t nrows) {
   (void)d;
-  copy_matrix(w, k, GRU__PART_X, m, load);
+  copy_matrix(w, k, GRU__PART_X, m, row0, nrows, load);
 }
 
-static void copy_r(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+static void copy_r(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                   size_t nrows) {
   (void)d;
-  copy_matrix(w, k, GRU__PART_H, m, load);
+  copy_matrix(w, k, GRU__PART_H, m, row0, nrows, load);
 }
 
-static void copy_b(gru__weights *w, size_t k, size_t d, float *m, bool load) {
+/* B: row dir holds that direction's input biases, then its recurrent. */
+static void copy_b(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                   size_t nrows) {
   (void)d;
   size_t h = w->shape.hidden;
-  for (size_t dir = 0; dir < w->shape.dirs; dir++) {
+  for (size_t dir = row0; dir < row0 + nrows; dir++, m += 6 * h) {
     gru__cell *c = gru__weights_cell(w, k, dir);
-    float *row = m + dir * 6 * h;
-    gru__bias_copy(c->bx, h, row, gru__order_zrh, true, load);
-    gru__bias_copy(c->bh, h, row + 3 * h, gru__order_zrh, true, load);
+    gru__bias_copy(c->bx, h, m, gru__order_zrh, true, load);
+    gru__bias_copy(c->bh, h, m + 3 * h, gru__order_zrh, true, load);
   }
 }
 

@@ -22,22 +22,33 @@ static size_t shape_bias(const gru__shape *s, size_t k, size_t shape[GRU_MAX_DIM
   return 1;
 }
 
-static void copy_ih(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, m, gru__order_rzn, true,
-                  false, load);
+static const gru__stacking rows_rzn = {gru__order_rzn, true, false};
+
+static void copy_ih(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                    size_t nrows) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_X, rows_rzn, m, row0,
+                  nrows, load);
 }
 
-static void copy_hh(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, m, gru__order_rzn, true,
-                  false, load);
+static void copy_hh(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                    size_t nrows) {
+  gru__gates_copy(gru__weights_cell(w, k, d), w->shape.hidden, GRU__PART_H, rows_rzn, m, row0,
+                  nrows, load);
 }
 
-static void copy_bias_ih(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__bias_copy(gru__weights_cell(w, k, d)->bx, w->shape.hidden, m, gru__order_rzn, true, load);
+/* A bias is one row. */
+static void copy_bias_ih(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                         size_t nrows) {
+  (void)row0;
+  if (nrows)
+    gru__bias_copy(gru__weights_cell(w, k, d)->bx, w->shape.hidden, m, gru__order_rzn, true, load);
 }
 
-static void copy_bias_hh(gru__weights *w, size_t k, size_t d, float *m, bool load) {
-  gru__bias_copy(gru__weights_cell(w, k, d)->bh, w->shape.hidden, m, gru__order_rzn, true, load);
+static void copy_bias_hh(gru__weights *w, size_t k, size_t d, float *m, bool load, size_t row0,
+                         size_t nrows) {
+  (void)row0;
+  if (nrows)
+    gru__bias_copy(gru__weights_cell(w, k, d)->bh, w->shape.hidden, m, gru__order_rzn, true, load);
 }
 
 #define AFTER GRU__VARIANT_BIT(GRU_RESET_AFTER)

@@ -128,7 +128,8 @@ gru_status gru_layer_get_tensor(const gru_layer *l, gru_format format, const cha
   /* With load false the copy only reads the weights; formats with one
    * bias per gate add ours, in the default environment as every run. */
   gru__fpenv env = gru__fpenv_enter();
-  t.kind->copy((gru__weights *)&l->weights, t.layer, t.dir, out, false);
+  size_t width, rows = gru__shape_rows(ndim, shape, &width);
+  t.kind->copy((gru__weights *)&l->weights, t.layer, t.dir, out, false, 0, rows);
   gru__fpenv_leave(env);
   return GRU_OK;
 }

@@ -2,9 +2,12 @@
  * the GRU's description (libgru's metadata, or a PyTorch state_dict's
  * names and shapes), each tensor's name, dtype and shape against it, and
  * that every tensor is there once. Only then are the bookkeeping and the
- * weights allocated and the tensors copied in, one at a time. */
+ * weights allocated and the tensors copied in: in the order of the file,
+ * a slice of rows at a time, each slice's pages released once copied, so
+ * that beyond the weights loading holds one slice. */
 #include "load.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
@@ -21,8 +24,20 @@ typedef struct plan {
   bool described;  /* libgru metadata: every tensor of the format is there */
   size_t nparts;   /* tensors under the prefix */
   size_t nweights; /* PyTorch: of which weight matrices */
-  size_t convert;  /* floats of the largest tensor not usable in place */
+  size_t convert;  /* floats of the largest slice not usable in place */
 } plan;
+
+/* The bytes of floats a slice of a tensor holds, unless one row is larger:
+ * what loading keeps beyond the weights. */
+#define SLICE_BYTES ((size_t)1 << 18)
+
+/* Rows of tensor t (gru__shape_rows), *width floats each, and how many of
+ * them make a slice. */
+static size_t slice_rows(const gru__st_tensor *t, size_t *rows, size_t *width) {
+  *rows = gru__shape_rows(t->ndim, t->shape, width);
+  size_t n = *width ? SLICE_BYTES / sizeof(float) / *width : *rows;
+  return n == 0 ? 1 : n < *rows ? n : *rows;
+}
 
 static bool under(const plan *p, const gru__st_tensor *t) {
   return strncmp(t->name, p->prefix, p->plen) == 0;
@@ -99,7 +114,8 @@ static gru_status check_parts(gru_builder *b, const gru__st *st, plan *p) {
                        p->described ? "the metadata gives it" : "the other tensors give it");
     p->nparts++;
     p->nweights += !p->described && is_torch_weight(&w);
-    if (!gru__st_is_host_f32(st, t) && t->elems > p->convert) p->convert = t->elems;
+    size_t rows, width, slice = slice_rows(t, &rows, &width) * width;
+    if (!gru__st_is_host_f32(st, t) && slice > p->convert) p->convert = slice;
   }
   return GRU_OK;
 }
@@ -158,23 +174,47 @@ static gru_status check_complete(gru_builder *b, const plan *p, const gru__st_te
   return GRU_OK;
 }
 
-/* Sets every tensor; each was checked, so none can fail. */
-static gru_status copy_in(gru_builder *b, const gru__st *st, const plan *p, float *buf,
-                          const gru__map *map) {
-  for (size_t i = 0; i < st->ntensors; i++) {
-    const gru__st_tensor *t = &st->tensors[i];
-    if (!under(p, t)) continue;
-    const unsigned char *bytes = st->data + t->begin;
-    const float *data = (const float *)(const void *)bytes;
-    if (!gru__st_is_host_f32(st, t)) {
-      gru__st_to_float(st, t, buf);
-      data = buf;
+/* The tensors in the order of their bytes in the file; the empty slots
+ * (a PyTorch GRU without biases) last. */
+static int by_offset(const void *a, const void *b) {
+  const gru__st_tensor *x = *(const gru__st_tensor *const *)a;
+  const gru__st_tensor *y = *(const gru__st_tensor *const *)b;
+  if (!x || !y) return !x - !y;
+  return (x->begin > y->begin) - (x->begin < y->begin);
+}
+
+/* Sets every tensor of tensors (in file order, n at most, up to the first
+ * empty slot) a slice at a time, each through buf unless usable in place,
+ * and drops each slice's pages of map once copied: in file order, every
+ * byte before the next slice is done with. Each tensor was checked, so
+ * none can fail. */
+static void copy_in(gru_builder *b, const gru__st *st, const plan *p,
+                    const gru__st_tensor *const *tensors, size_t n, float *buf,
+                    const gru__map *map) {
+  bool mapped = map && map->data;
+  size_t base = mapped ? (size_t)(st->data - map->data) : 0; /* of the data in the file */
+  size_t end = mapped ? map->size : 0;
+  for (size_t i = 0; i < n && tensors[i]; i++) {
+    const gru__st_tensor *t = tensors[i];
+    gru__tensor w;
+    gru__format_parse(p->f, &p->shape, t->name + p->plen, &w);
+    size_t rows, width, step = slice_rows(t, &rows, &width);
+    size_t bytes_per_row = width * gru__dtype_size(t->dtype);
+    size_t after = i + 1 < n && tensors[i + 1] ? base + tensors[i + 1]->begin : end;
+    bool in_place = gru__st_is_host_f32(st, t);
+    for (size_t r = 0; r < rows; r += step) {
+      size_t count = step < rows - r ? step : rows - r;
+      const float *data = buf;
+      if (in_place)
+        data = (const float *)(const void *)(st->data + t->begin) + r * width;
+      else
+        gru__st_to_float(st, t, r * width, count * width, buf);
+      gru__builder_set_rows(b, &w, data, r, count);
+      if (!mapped) continue;
+      size_t from = base + t->begin + r * bytes_per_row, to = from + count * bytes_per_row;
+      gru__map_release(map, from, to, r + count < rows ? to : after);
     }
-    gru_status s = gru_builder_set_tensor(b, p->format, t->name + p->plen, data, t->ndim, t->shape);
-    if (s != GRU_OK) return s;
-    if (map && map->data) gru__map_release(map, (size_t)(bytes - map->data), t->end - t->begin);
   }
-  return GRU_OK;
 }
 
 static gru_status describe(gru_builder *b, const gru__st *st, const char *prefix, plan *p) {
@@ -215,7 +255,10 @@ gru_status gru__load(gru_builder *b, const gru__st *st, const char *prefix, cons
   if (s == GRU_OK)
     s = gru_builder_set_shape(b, p.shape.variant, p.shape.direction, p.shape.layers, p.shape.input,
                               p.shape.hidden);
-  if (s == GRU_OK) s = copy_in(b, st, &p, buf, map);
+  if (s == GRU_OK) {
+    qsort(slots, nslots, sizeof *slots, by_offset);
+    copy_in(b, st, &p, slots, nslots, buf, map);
+  }
   gru__free(&b->alloc, arena.base, arena.size);
   return s;
 }

@@ -22,6 +22,8 @@ static const struct {
 
 const char *gru__dtype_name(gru__dtype dtype) { return dtypes[dtype].name; }
 
+size_t gru__dtype_size(gru__dtype dtype) { return dtypes[dtype].size; }
+
 bool gru__dtype_is_float(gru__dtype dtype) {
   return dtype == GRU__F32 || dtype == GRU__F16 || dtype == GRU__BF16;
 }
@@ -392,21 +394,26 @@ static float half_to_float(uint16_t h) {
   return f;
 }
 
-void gru__st_to_float(const gru__st *st, const gru__st_tensor *t, float *out) {
-  const unsigned char *p = st->data + t->begin;
-  for (size_t i = 0; i < t->elems; i++) {
-    uint32_t bits;
-    if (t->dtype == GRU__F32) {
-      bits = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
-             (uint32_t)p[4 * i + 3] << 24;
-    } else {
-      uint16_t h = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
-      if (t->dtype == GRU__F16) {
-        out[i] = half_to_float(h);
-        continue;
+void gru__st_to_float(const gru__st *st, const gru__st_tensor *t, size_t first, size_t count,
+                      float *out) {
+  const unsigned char *p = st->data + t->begin + first * dtypes[t->dtype].size;
+  /* One loop per dtype: the choice is made once, not per element. */
+  switch (t->dtype) {
+    case GRU__F16:
+      for (size_t i = 0; i < count; i++)
+        out[i] = half_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+      return;
+    case GRU__BF16:
+      for (size_t i = 0; i < count; i++) {
+        uint32_t bits = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8) << 16; /* a float's top half */
+        memcpy(&out[i], &bits, sizeof bits);
       }
-      bits = (uint32_t)h << 16; /* BF16 is the top half of a float */
-    }
-    memcpy(&out[i], &bits, sizeof bits);
+      return;
+    default: /* F32 */
+      for (size_t i = 0; i < count; i++) {
+        uint32_t bits = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                        (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        memcpy(&out[i], &bits, sizeof bits);
+      }
   }
 }

@@ -38,6 +38,9 @@ typedef enum gru__dtype {
 
 const char *gru__dtype_name(gru__dtype dtype);
 
+/* Bytes of one element. */
+size_t gru__dtype_size(gru__dtype dtype);
+
 /* True for the types libgru converts to float: F32, F16, BF16. */
 bool gru__dtype_is_float(gru__dtype dtype);
 
@@ -84,7 +87,9 @@ const char *gru__st_meta_get(const gru__st *st, const char *key);
  * little-endian host, aligned in memory. */
 bool gru__st_is_host_f32(const gru__st *st, const gru__st_tensor *t);
 
-/* Converts the elements of t (a float dtype) to host floats in out. */
-void gru__st_to_float(const gru__st *st, const gru__st_tensor *t, float *out);
+/* Converts elements [first, first + count) of t (a float dtype) to host
+ * floats in out. */
+void gru__st_to_float(const gru__st *st, const gru__st_tensor *t, size_t first, size_t count,
+                      float *out);
 
 #endif
