@@ -49,11 +49,12 @@ typedef struct bench_peer {
   size_t (*sequence_bytes)(void *ctx);
 } bench_peer;
 
-extern const bench_peer bench_libgru;      /* the packed path (default) */
-extern const bench_peer bench_libgru_blas; /* GRU_PRODUCTS_BLAS */
-extern const bench_peer bench_reference;   /* plain C, no BLAS, one thread */
-extern const bench_peer bench_onednn;      /* oneDNN's vanilla_gru / lbr_gru */
-extern const bench_peer bench_torch;       /* PyTorch nn.GRU / nn.GRUCell */
+extern const bench_peer bench_libgru;            /* the packed path (default) */
+extern const bench_peer bench_libgru_blas;       /* GRU_PRODUCTS_BLAS */
+extern const bench_peer bench_libgru_after_blas; /* libgru right after a BLAS call */
+extern const bench_peer bench_reference;         /* plain C, no BLAS, one thread */
+extern const bench_peer bench_onednn;            /* oneDNN's vanilla_gru / lbr_gru */
+extern const bench_peer bench_torch;             /* PyTorch nn.GRU / nn.GRUCell */
 
 /* OpenBLAS's sgemm on 2048^3 in GFLOP/s, with its own threads. */
 double bench_sgemm_peak(void);
@@ -61,6 +62,10 @@ double bench_sgemm_peak(void);
 /* OpenBLAS's sgemm, C[m][n] = A[m][k] . B^T with B's rows ldb floats apart
  * (libgru's hoist), or untransposed B[k][n] for ldb 0, in GFLOP/s. */
 double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb);
+
+/* One sgemm of 512^3 on OpenBLAS's threads, as an application might make
+ * between two libgru calls: OpenBLAS's threads then poll for a while. */
+void bench_blas_call(void);
 
 /* Gives OpenBLAS n threads (openblas_set_num_threads; nothing for another
  * BLAS). The bench, as the application, does this per thread count so

@@ -52,8 +52,9 @@ static void make_sweep(void) {
   }
 }
 
-static const bench_peer *const peers[] = {&bench_libgru, &bench_libgru_blas, &bench_reference,
-                                          &bench_onednn, &bench_torch};
+static const bench_peer *const peers[] = {
+    &bench_libgru,    &bench_libgru_blas, &bench_libgru_after_blas,
+    &bench_reference, &bench_onednn,      &bench_torch};
 enum { N_PEERS = sizeof peers / sizeof peers[0] };
 
 typedef struct options {
@@ -74,7 +75,8 @@ static bool listed(const char *list, const char *name) {
 static void usage(void) {
   fputs(
       "usage: gru-bench [--json] [--config a,b,...|all|sweep] [--threads 1,2]\n"
-      "                 [--variant before|after] [--impl libgru,libgru-blas,reference,"
+      "                 [--variant before|after] [--impl libgru,libgru-blas,libgru-after-blas,"
+      "reference,"
       "onednn,torch]\n"
       "                 [--reps N] [--gap-ms N] [--quick]\n",
       stderr);
@@ -183,20 +185,29 @@ static size_t open_all(const options *o, const bench_case *c, size_t threads, co
 }
 
 /* Sleeps between two peers' runs, so that the thread pools the last one
- * leaves spinning (OpenMP's, OpenBLAS's, libgru's) have gone idle before
- * the next one starts and do not take its cores. */
+ * left spinning (OpenMP's, OpenBLAS's, libgru's) have gone idle before the
+ * next one starts and do not take its cores: --gap-ms, or 150 ms after a
+ * peer that leaves OpenBLAS polling. */
 static void pause_ms(int ms) {
   struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&t, NULL);
 }
 
+/* Whether a peer leaves OpenBLAS threads polling (about 0.13 s here, in
+ * this process or PyTorch's; docs/threading.md). */
+static bool leaves_polling(const bench_peer *p) {
+  return p == &bench_libgru_blas || p == &bench_libgru_after_blas || p == &bench_torch;
+}
+
 static void time_rounds(const options *o, const bench_case *c, float *y, entry *e, size_t n) {
+  const bench_peer *last = NULL;
   for (int r = 0; r < o->reps; r++)
     for (size_t k = 0; k < n; k++) {
       entry *x = &e[(k + (size_t)r) % n]; /* rotate who goes first */
       if (!x->ctx || !x->valid) continue;
-      pause_ms(o->gap_ms);
+      pause_ms(last && leaves_polling(last) ? 150 : o->gap_ms);
       x->seconds[r] = x->peer->run(x->ctx, c, y);
+      last = x->peer;
     }
 }
 

@@ -2,6 +2,7 @@
  * threads, and on the BLAS path (GRU_PRODUCTS_BLAS, BLAS's threads). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench.h"
 
@@ -94,6 +95,25 @@ static double run(void *p, const bench_case *c, float *y) {
   return t;
 }
 
+/* libgru timed right after an untimed BLAS call of the application's
+ * (docs/threading.md): what OpenBLAS's polling threads cost it. */
+static void *open_after_blas(const bench_case *c, size_t threads, char *note, size_t size) {
+  if (threads < 2) {
+    snprintf(note, size, "only with several threads");
+    return NULL;
+  }
+  void *x = open_path(c, threads, note, size, GRU_PRODUCTS_PACKED);
+  size_t used = strlen(note);
+  if (x && used < size)
+    snprintf(note + used, size - used, ", each run right after a 512^3 sgemm on OpenBLAS");
+  return x;
+}
+
+static double run_after_blas(void *p, const bench_case *c, float *y) {
+  bench_blas_call();
+  return run(p, c, y);
+}
+
 static void close_ctx(void *p) {
   ctx *x = p;
   gru_sequence_destroy(x->seq);
@@ -117,3 +137,5 @@ const bench_peer bench_libgru = {"libgru",  open_packed, run,
                                  close_ctx, layer_bytes, sequence_bytes};
 const bench_peer bench_libgru_blas = {"libgru-blas", open_blas,   run,
                                       close_ctx,     layer_bytes, sequence_bytes};
+const bench_peer bench_libgru_after_blas = {"libgru-after-blas", open_after_blas, run_after_blas,
+                                            close_ctx,           layer_bytes,     sequence_bytes};

@@ -46,3 +46,9 @@ double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb) {
 }
 
 double bench_sgemm_peak(void) { return bench_sgemm_rate(2048, 2048, 2048, 0); }
+
+void bench_blas_call(void) {
+  enum { N = 512 }; /* large enough for OpenBLAS to use its threads */
+  static float a[N * N], b[N * N], c[N * N];
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N);
+}

@@ -215,21 +215,21 @@ typedef enum gru_isa {
   GRU_ISA_AVX512 = 2 /* AVX-512 F, BW, DQ, VL */
 } gru_isa;
 
-/* Who computes the per-step matrix products (the recurrent W.h, and the
- * input projection of a single step), chosen when a layer is built with
- * GRU_OPT_PRODUCTS. On both paths the input projections of a whole
- * sequence are hoisted into one large BLAS sgemm. The paths agree to
- * within the bounds of docs/numerics.md (the order of each dot product's
- * sums differs), and each is bit-for-bit repeatable. */
+/* Who computes the matrix products -- the input projections, hoisted out
+ * of the recurrence into one large product per chunk of steps, and the
+ * recurrent W.h of every step -- chosen when a layer is built with
+ * GRU_OPT_PRODUCTS. The paths agree to within the bounds of
+ * docs/numerics.md (the order of each dot product's sums differs), and
+ * each is bit-for-bit repeatable. */
 typedef enum gru_products {
   /* libgru's own kernels for the layer's gru_isa, over weights repacked
-   * once at build (the layer then holds them twice: GRU_INFO_BYTES). The
-   * default, the faster, and the only path that runs on a sequence's own
-   * threads (GRU_OPT_THREADS). Results are the same bits with any thread
+   * once at build (the layer then holds them twice: GRU_INFO_BYTES), on
+   * the sequence's own threads (GRU_OPT_THREADS). No BLAS call. The
+   * default, and the faster. Results are the same bits with any thread
    * count, and on AVX2 and AVX-512. */
   GRU_PRODUCTS_PACKED = 0,
   /* BLAS (sgemm, or sgemv for one row) on the weights as loaded, on the
-   * caller's thread and BLAS's own threads. */
+   * caller's thread and BLAS's own threads; a sequence takes one thread. */
   GRU_PRODUCTS_BLAS = 1
 } gru_products;
 
@@ -463,9 +463,9 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  * signal and compute in the default floating-point environment, like the
  * caller's thread inside a call. Results are bit-identical for every
  * value. Use at most one thread per core you can give the sequence: the
- * workers spin, and share cores badly with other busy threads (BLAS's
- * included, docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use
- * threads.
+ * workers spin, and share cores badly with other busy threads (OpenBLAS's
+ * included, which poll for a while after each BLAS call the program makes:
+ * docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use threads.
  *
  * fork(): the workers exist only in the process that started them. In a
  * child, a sequence made before fork() runs its calls on the calling

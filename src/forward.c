@@ -1,51 +1,31 @@
-/* The forward pass. For each layer and direction: the input projections
- * of a chunk of steps in one sgemm (hoisted), then the chunk's steps
- * (step.c), run by the sequence's threads on the packed path, or by the
- * caller with BLAS for the recurrent products on the BLAS path. A
- * one-step chunk on the packed path (a streaming step) skips the hoist:
- * each thread computes its slice of the input projections itself. */
+/* The forward pass. For each layer and direction, chunk by chunk: the
+ * input projections of the chunk's steps computed at once (hoisted), then
+ * its steps (step.c). On the packed path the sequence's threads do both,
+ * each for its own hidden units, with libgru's kernels; a one-step chunk (a
+ * streaming step) computes its input projections inside the step instead.
+ * On the BLAS path the caller does both, with one large sgemm for the
+ * hoist and BLAS for the recurrent products.
+ *
+ * Why the packed path hoists with its own kernels rather than BLAS's
+ * sgemm: OpenBLAS 0.3.21's threads keep polling (sched_yield in a loop)
+ * for about 0.1 s after every call, and Linux lets such a thread keep half
+ * of its core; the steps that follow a hoist, on libgru's threads, then
+ * ran several times slower (docs/threading.md). The result of a hoist may
+ * not depend on the thread count, so every thread count uses the same
+ * kernels for it. */
 #include "forward.h"
 
 #include <string.h>
 
-#include "blas.h"
 #include "step.h"
 
 typedef gru__pass pass;
-
-/* Where the hoisted projections of chunk-relative step tt, row b sit:
- * gx + (tt*t_step + b*b_step) * 3H. */
-typedef struct hoisted {
-  size_t t_step;
-  size_t b_step;
-} hoisted;
-
-/* Input projections of steps t0 .. t0+n-1 for every row, into q->gx. One
- * sgemm when those rows are evenly spaced in memory (time-major, or the
- * whole sequence batch-major), else one per batch row. */
-static hoisted hoist(gru_sequence *q, const pass *p, size_t t0, size_t n) {
-  const gru__cell *c = p->cell;
-  size_t h = q->layer->weights.shape.hidden, b = p->batch;
-  const float *w = c->w + h; /* the input columns */
-  const gru__rows *in = &p->in;
-  bool time_major = in->t_step == b * in->b_step;
-  if (time_major || n == p->steps || b == 1) {
-    gru__gemm_nt(n * b, 3 * h, c->input, gru__row(in, t0, 0), in->stride, w, c->ld, 0.0f, q->gx,
-                 3 * h);
-    return time_major ? (hoisted){b, 1} : (hoisted){1, n};
-  }
-  for (size_t r = 0; r < b; r++)
-    gru__gemm_nt(n, 3 * h, c->input, gru__row(in, t0, r), in->stride, w, c->ld, 0.0f,
-                 q->gx + r * n * 3 * h, 3 * h);
-  return (hoisted){1, n};
-}
 
 /* Steps t0 .. t0+n-1 of a pass, in the pass's direction. */
 typedef struct chunk {
   const pass *p;
   size_t t0, n;
-  const float *gx; /* hoisted, or NULL */
-  hoisted g;
+  bool hoist; /* false: a streaming step, input projections in the step */
   /* The state ping-pongs between two buffers when several threads run
    * (a thread may not overwrite units another still reads): before step
    * i it is in h[(parity + i) % 2]. A team of one updates in place. */
@@ -56,19 +36,27 @@ typedef struct chunk {
 
 static void run_chunk(void *arg, const gru__team *team) {
   const chunk *c = arg;
-  size_t h3 = 3 * c->p->q->layer->weights.shape.hidden;
+  const pass *p = c->p;
+  size_t h3 = 3 * p->q->layer->weights.shape.hidden;
+  gru__hoisted g = {0, 0};
+  if (c->hoist) {
+    g = gru__hoist(p, c->t0, c->n, team);
+    /* An inner layer of a stack overwrites its input rows with its
+     * output (below): every thread must have read them first. */
+    if (p->in.base == p->out.base) gru__team_barrier(team);
+  }
   for (size_t i = 0; i < c->n; i++) {
-    size_t tt = c->p->reverse ? c->n - 1 - i : i;
+    size_t tt = p->reverse ? c->n - 1 - i : i;
     size_t from = team->threads > 1 ? (c->parity + i) % 2 : c->parity;
     gru__step_io io = {
         .t = c->t0 + tt,
-        .gx = c->gx ? c->gx + tt * c->g.t_step * h3 : NULL,
-        .gx_stride = c->g.b_step * h3,
+        .gx = c->hoist ? p->q->gx + tt * g.t_step * h3 : NULL,
+        .gx_stride = g.b_step * h3,
         .h = c->h[from],
         .h_next = c->h[team->threads > 1 ? 1 - from : from],
         .backwards = (c->sweep + i) % 2,
     };
-    gru__step(c->p, &io, team);
+    gru__step(p, &io, team);
   }
 }
 
@@ -82,13 +70,9 @@ static void run_pass(gru_sequence *q, const pass *p) {
     size_t n = p->steps - done < q->chunk ? p->steps - done : q->chunk;
     c.t0 = p->reverse ? p->steps - done - n : done;
     c.n = n;
-    bool own_input = p->packed && n == 1;
-    c.gx = own_input ? NULL : q->gx;
+    c.hoist = !(p->packed && n == 1);
     c.sweep = q->sweep;
-    c.g = own_input ? (hoisted){0, 0} : hoist(q, p, c.t0, n);
-    /* After a hoist the next chunk hoists again: park the workers so that
-     * BLAS's threads have the cores. */
-    gru__pool_run(q->pool, threads, run_chunk, &c, !own_input);
+    gru__pool_run(q->pool, threads, run_chunk, &c);
     if (threads > 1) c.parity = (c.parity + n) % 2;
     q->sweep += n;
     done += n;

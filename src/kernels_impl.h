@@ -86,13 +86,11 @@ static GRU__ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in
   VF v[MAX_IN];
   size_t i = 0;
   for (; i + VW <= n; i += VW) {
-    GRU__UNROLL for (size_t k = 0; k < n_in; k++)
-      v[k] = vf_load(in[k] + i);
+    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load(in[k] + i);
     vf_store(out + i, op(v));
   }
   if (i < n) {
-    GRU__UNROLL for (size_t k = 0; k < n_in; k++)
-      v[k] = vf_load_n(in[k] + i, n - i);
+    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load_n(in[k] + i, n - i);
     vf_store_n(out + i, op(v), n - i);
   }
 }

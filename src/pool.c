@@ -2,8 +2,8 @@
  *
  * Synchronisation is by C11 atomics alone inside a job, so a thread
  * sanitizer sees every happens-before: the caller writes a job, then
- * publishes its ticket (one atomic word: the job's number, its team size
- * and whether to park after it); a worker loads the ticket (acquire) and
+ * publishes its ticket (one atomic word: the job's number and its team
+ * size); a worker loads the ticket (acquire) and
  * reads the job only if it is in the team, so the caller, which waits for
  * the team at the job's last barrier before writing the next job, never
  * writes it under a reader. A barrier is one counter per thread, stored
@@ -26,8 +26,9 @@
 #include "fpenv.h"
 
 /* How long an idle worker spins before it parks: long enough for a
- * caller stepping a stream in a loop never to pay a wake-up, short enough
- * not to hold a core long when the caller goes quiet. */
+ * caller stepping a stream in a loop, or going from one chunk of a run to
+ * the next, never to pay a wake-up, short enough not to hold a core long
+ * when the caller goes quiet. */
 #define SPIN_NS 200000L
 /* How long a waiting thread spins on pause alone. A barrier in a step
  * waits for the slowest thread's share of one step, microseconds; a wait
@@ -54,12 +55,9 @@ typedef struct job {
   size_t base; /* every team member's barrier count at the start */
 } job;
 
-/* A ticket: job number << 16 | team size << 1 | park after it. */
-static uint64_t ticket(uint64_t number, size_t threads, bool park) {
-  return number << 16 | (uint64_t)threads << 1 | park;
-}
-static size_t ticket_threads(uint64_t t) { return (size_t)(t >> 1 & 0x7fff); }
-static bool ticket_park(uint64_t t) { return t & 1; }
+/* A ticket: job number << 16 | team size. */
+static uint64_t ticket(uint64_t number, size_t threads) { return number << 16 | threads; }
+static size_t ticket_threads(uint64_t t) { return (size_t)(t & 0xffff); }
 
 struct gru__pool {
   _Alignas(GRU__ALIGN) _Atomic uint64_t ticket; /* the last job published */
@@ -143,11 +141,11 @@ static void *worker(void *arg) {
   /* Compute in the default environment, as run.c does for the caller. */
   (void)gru__fpenv_enter();
   uint64_t seen = 0;
-  bool park = true;
+  bool park = true; /* at start: no job is coming soon */
   for (;;) {
     seen = wait_job(p, seen, park);
     if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
-    park = ticket_park(seen);
+    park = false;
     if (s->tid >= ticket_threads(seen)) continue; /* not in this team */
     job j = p->job;
     s->count = j.base;
@@ -169,9 +167,9 @@ void gru__team_barrier(const gru__team *t) {
 }
 
 /* Publishes the next ticket (only the caller's thread writes it). */
-static void publish(gru__pool *p, size_t threads, bool park) {
+static void publish(gru__pool *p, size_t threads) {
   uint64_t last = atomic_load_explicit(&p->ticket, memory_order_relaxed);
-  atomic_store(&p->ticket, ticket((last >> 16) + 1, threads, park));
+  atomic_store(&p->ticket, ticket((last >> 16) + 1, threads));
   if (atomic_load(&p->sleepers)) {
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->wake);
@@ -179,7 +177,7 @@ static void publish(gru__pool *p, size_t threads, bool park) {
   }
 }
 
-void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park) {
+void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg) {
   if (n > gru__pool_threads(p)) n = gru__pool_threads(p);
   if (n <= 1) {
     fn(arg, &(gru__team){p, 0, 1});
@@ -188,7 +186,7 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park
   /* Counts only grow, so a member idle in earlier jobs, whose arrival is
    * stale, is never taken for one that has arrived. */
   p->job = (job){fn, arg, p->slots[0].count};
-  publish(p, n, park);
+  publish(p, n);
   gru__team team = {p, 0, n};
   fn(arg, &team);
   gru__team_barrier(&team);
@@ -198,7 +196,7 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg, bool park
 static void teardown(gru__pool *p, size_t started, bool sync_made) {
   if (live(p) && started > 1) {
     atomic_store_explicit(&p->stop, true, memory_order_release);
-    publish(p, 0, false);
+    publish(p, 0);
     for (size_t i = 1; i < started; i++)
       pthread_join(p->ids[i], NULL);
   }

@@ -49,10 +49,8 @@ size_t gru__pool_bytes(const gru__pool *pool);
 /* Runs fn(arg, team) on threads 0 .. n-1 of the pool (n at least 1, at
  * most gru__pool_threads()) and returns when all have finished; the other
  * workers stay idle. A NULL pool, or a pool inherited through fork(),
- * runs fn on the caller alone, as a team of one. With park set, the
- * workers park at once afterwards instead of spinning: the caller is about
- * to run something else that wants the cores, such as BLAS's threads. */
-void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg, bool park);
+ * runs fn on the caller alone, as a team of one. */
+void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg);
 
 /* Returns once every thread of the team has called it as often. */
 void gru__team_barrier(const gru__team *team);

@@ -99,11 +99,44 @@ static void outputs(const gru__pass *p, const gru__step_io *io, units u) {
   }
 }
 
-/* The slice's input projections, for a step whose were not hoisted. */
+/* c[r][j] = W_x . a[r] for rows r < rows of inputs a [rows][lda] and the
+ * slice's units j of all three gates: own kernels on the packed input
+ * weights, or for a team of one, BLAS on the input columns. */
+static void input_products(const gru__pass *p, const float *a, size_t lda, size_t rows, float *c,
+                           units u, bool backwards) {
+  size_t h = p->q->layer->weights.shape.hidden;
+  const gru__cell *cell = p->cell;
+  if (!p->packed) {
+    gru__gemm_nt(rows, 3 * h, cell->input, a, lda, cell->w + h, cell->ld, 0.0f, c, 3 * h);
+    return;
+  }
+  const gru__gemm *k = p->q->layer->gemm;
+  for (size_t i = 0; i < 3; i++) {
+    size_t g = backwards ? 2 - i : i;
+    k->panels(&p->packed->x[g], u.p0, u.p1, rows, a, lda, c + g * h, 3 * h, backwards);
+  }
+}
+
+gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team) {
+  gru_sequence *q = p->q;
+  size_t h3 = 3 * q->layer->weights.shape.hidden, b = p->batch;
+  units u = slice(h3 / 3, team);
+  const gru__rows *in = &p->in;
+  bool time_major = in->t_step == b * in->b_step;
+  if (time_major || n == p->steps || b == 1) {
+    input_products(p, gru__row(in, t0, 0), in->stride, n * b, q->gx, u, false);
+    return time_major ? (gru__hoisted){b, 1} : (gru__hoisted){1, n};
+  }
+  for (size_t r = 0; r < b; r++)
+    input_products(p, gru__row(in, t0, r), in->stride, n, q->gx + r * n * h3, u, false);
+  return (gru__hoisted){1, n};
+}
+
+/* The slice's input projections of one streaming step. */
 static void own_input(const gru__pass *p, const gru__step_io *io, units u) {
   const gru__rows *in = &p->in;
-  products(p, p->packed->x, 0, 3, gru__row(in, io->t, 0), in->b_step * in->stride, p->q->gx, u,
-           io->backwards);
+  input_products(p, gru__row(in, io->t, 0), in->b_step * in->stride, p->batch, p->q->gx, u,
+                 io->backwards);
 }
 
 void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {

@@ -35,11 +35,27 @@ typedef struct gru__pass {
   const size_t *lengths;
 } gru__pass;
 
+/* Where the hoisted input projections of chunk-relative step tt, row b
+ * lie: q->gx + (tt*t_step + b*b_step) * 3H. */
+typedef struct gru__hoisted {
+  size_t t_step;
+  size_t b_step;
+} gru__hoisted;
+
+/* Computes the input projections of steps t0 .. t0+n-1 of every row into
+ * q->gx for team->tid's slice of units, in one product when those rows are
+ * evenly spaced in memory (time-major, or the whole sequence batch-major),
+ * else one per batch row; every thread of the team calls it and gets the
+ * same layout. The packed path runs libgru's kernels on the packed input
+ * weights (each thread its own units, so its steps need no barrier to use
+ * them); the BLAS path, a team of one, one large sgemm. */
+gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team);
+
 /* Where one step reads and writes. */
 typedef struct gru__step_io {
   size_t t;         /* time index within the pass */
   const float *gx;  /* row 0's hoisted input projections, or NULL: the
-                       step computes them (packed products only) */
+                       step computes them (a streaming step, packed path) */
   size_t gx_stride; /* floats between two rows' projections */
   const float *h;   /* the state before the step, [batch][H] */
   float *h_next;    /* the state after it; may be h for a team of one */
