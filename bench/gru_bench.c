@@ -156,6 +156,15 @@ static gru_layer *make_layer(const bench_config *g, gru_variant v) {
 /* Whether peer p takes part in the run. */
 static bool takes_part(const options *o, const bench_peer *p) { return listed(o->impls, p->impl); }
 
+/* Sleeps between two peers' runs, so that the thread pools the last one
+ * left spinning (OpenMP's, OpenBLAS's, libgru's) have gone idle before the
+ * next one starts and do not take its cores: --gap-ms, or 150 ms after a
+ * peer that leaves OpenBLAS polling. */
+static void pause_ms(int ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
 typedef bench_entry entry;
 
 /* Opens the peers for one thread count, runs each once (warm-up) and
@@ -182,15 +191,6 @@ static size_t open_all(const options *o, const bench_case *c, size_t threads, co
     x->seconds = calloc((size_t)o->reps, sizeof(double));
   }
   return n;
-}
-
-/* Sleeps between two peers' runs, so that the thread pools the last one
- * left spinning (OpenMP's, OpenBLAS's, libgru's) have gone idle before the
- * next one starts and do not take its cores: --gap-ms, or 150 ms after a
- * peer that leaves OpenBLAS polling. */
-static void pause_ms(int ms) {
-  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&t, NULL);
 }
 
 /* Whether a peer leaves OpenBLAS threads polling (about 0.13 s here, in
@@ -227,6 +227,7 @@ static void run_case(const options *o, const bench_config *g, gru_variant v) {
     /* The application's call, not libgru's: BLAS gets the group's threads
      * too, so that "one thread" is one thread for every peer. */
     bench_blas_threads(o->threads[t]);
+    pause_ms(150); /* OpenBLAS's threads poll after that too */
     entry e[N_PEERS];
     size_t n = open_all(o, &c, o->threads[t], judge, y, e);
     time_rounds(o, &c, y, e, n);
@@ -277,6 +278,7 @@ int main(int argc, char **argv) {
   size_t n = want_sweep ? N_SWEEP : sizeof standard / sizeof standard[0];
   report_start(o.json, o.reps, !o.quick);
   if (!o.quick && !want_sweep) yardsticks(&o);
+  pause_ms(150); /* OpenBLAS's threads poll after its sgemm and after it loads */
   for (size_t i = 0; i < n; i++) {
     if (!want_sweep && !listed(o.configs, list[i].name)) continue;
     for (int v = GRU_RESET_BEFORE; v <= GRU_RESET_AFTER; v++) {

@@ -26,11 +26,13 @@ typedef struct chunk {
   const pass *p;
   size_t t0, n;
   bool hoist; /* false: a streaming step, input projections in the step */
-  /* The state ping-pongs between two buffers when several threads run
-   * (a thread may not overwrite units another still reads): before step
-   * i it is in h[(parity + i) % 2]. A team of one updates in place. */
+  /* The state ping-pongs between two buffers when several threads share
+   * the rows (a thread may not overwrite units another still reads):
+   * before step i it is in h[(parity + i) % 2]. A team of one, or one that
+   * splits the rows, updates in place. */
   float *h[2];
   size_t parity;
+  bool ping_pong;
   size_t sweep; /* the sequence's steps so far: even reads weights forwards */
 } chunk;
 
@@ -42,18 +44,19 @@ static void run_chunk(void *arg, const gru__team *team) {
   if (c->hoist) {
     g = gru__hoist(p, c->t0, c->n, team);
     /* An inner layer of a stack overwrites its input rows with its
-     * output (below): every thread must have read them first. */
-    if (p->in.base == p->out.base) gru__team_barrier(team);
+     * output (below): every thread must have read them first, unless
+     * each thread has rows of its own. */
+    if (p->in.base == p->out.base && c->ping_pong) gru__team_barrier(team);
   }
   for (size_t i = 0; i < c->n; i++) {
     size_t tt = p->reverse ? c->n - 1 - i : i;
-    size_t from = team->threads > 1 ? (c->parity + i) % 2 : c->parity;
+    size_t from = c->ping_pong ? (c->parity + i) % 2 : c->parity;
     gru__step_io io = {
         .t = c->t0 + tt,
         .gx = c->hoist ? p->q->gx + tt * g.t_step * h3 : NULL,
         .gx_stride = g.b_step * h3,
         .h = c->h[from],
-        .h_next = c->h[team->threads > 1 ? 1 - from : from],
+        .h_next = c->h[c->ping_pong ? 1 - from : from],
         .backwards = (c->sweep + i) % 2,
     };
     gru__step(p, &io, team);
@@ -62,10 +65,12 @@ static void run_chunk(void *arg, const gru__team *team) {
 
 static void run_pass(gru_sequence *q, const pass *p) {
   size_t h = q->layer->weights.shape.hidden;
-  /* A thread per panel of units at most: more would only wait. */
+  /* A thread per panel of units at most when they split the units: more
+   * would only wait. */
   size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
-  if (threads > panels) threads = panels;
+  if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
+  c.ping_pong = threads > 1 && !gru__split_rows(p->batch, threads);
   for (size_t done = 0; done < p->steps;) {
     size_t n = p->steps - done < q->chunk ? p->steps - done : q->chunk;
     c.t0 = p->reverse ? p->steps - done - n : done;
@@ -73,7 +78,7 @@ static void run_pass(gru_sequence *q, const pass *p) {
     c.hoist = !(p->packed && n == 1);
     c.sweep = q->sweep;
     gru__pool_run(q->pool, threads, run_chunk, &c);
-    if (threads > 1) c.parity = (c.parity + n) % 2;
+    if (c.ping_pong) c.parity = (c.parity + n) % 2;
     q->sweep += n;
     done += n;
   }

@@ -4,90 +4,141 @@
 
 #include "blas.h"
 
-/* Hidden units [u0, u1) and their panels [p0, p1). */
-typedef struct units {
+/* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))
+ * of batch rows [r0, r1). */
+typedef struct share {
   size_t u0, u1, p0, p1;
-} units;
+  size_t r0, r1;
+  bool rows; /* the team splits rows, not units: nothing is shared */
+} share;
 
-/* Thread tid's share of the panels: contiguous, as even as panels allow;
- * empty when there are more threads than panels. */
-static units slice(size_t hidden, const gru__team *team) {
-  size_t panels = gru__panel_count(hidden);
-  size_t p0 = panels * team->tid / team->threads, p1 = panels * (team->tid + 1) / team->threads;
-  size_t u1 = p1 * GRU__PANEL < hidden ? p1 * GRU__PANEL : hidden;
-  return (units){p0 * GRU__PANEL, u1, p0, p1};
+/* Thread tid's share (step.h): contiguous, as even as rows or panels
+ * allow; empty when there are more threads than panels. */
+static share slice(const gru__pass *p, const gru__team *team) {
+  size_t h = p->q->layer->weights.shape.hidden, panels = gru__panel_count(h), b = p->batch;
+  size_t tid = team->tid, n = team->threads;
+  if (gru__split_rows(b, n)) return (share){0, h, 0, panels, b * tid / n, b * (tid + 1) / n, true};
+  size_t p0 = panels * tid / n, p1 = panels * (tid + 1) / n;
+  size_t u1 = p1 * GRU__PANEL < h ? p1 * GRU__PANEL : h;
+  return (share){p0 * GRU__PANEL, u1, p0, p1, 0, b, false};
 }
 
-/* c[b][gH + j] for gates [g0, g1) and the slice's units j, over rows a
- * [batch][lda] of K columns: own kernels on the packed weights (set w to
- * the cell's packed h or x), or for a team of one, BLAS over the cell's
+/* The barriers of a step, which a team splitting rows does without. */
+static void meet(const gru__team *team, const share *s) {
+  if (!s->rows) gru__team_barrier(team);
+}
+
+/* c[r][gH + j] for gates [g0, g1), the share's units j and rows r, over
+ * rows a [batch][lda] of K columns: own kernels on the packed weights (w:
+ * the cell's packed h), or for a team of one, BLAS over the cell's
  * recurrent columns (w NULL). backwards runs the gates and panels in
  * reverse (gemm.h): steps alternate, so that when a thread's weights are
  * more than its L2 holds, each step starts on those the last one read. */
 static void products(const gru__pass *p, const gru__panels *w, size_t g0, size_t g1, const float *a,
-                     size_t lda, float *c, units u, bool backwards) {
-  size_t h = p->q->layer->weights.shape.hidden;
+                     size_t lda, float *c, const share *s, bool backwards) {
+  size_t h = p->q->layer->weights.shape.hidden, rows = s->r1 - s->r0;
+  a += s->r0 * lda;
+  c += s->r0 * 3 * h;
   if (w) {
     const gru__gemm *k = p->q->layer->gemm;
     for (size_t i = g0; i < g1; i++) {
       size_t g = backwards ? g1 - 1 - (i - g0) : i;
-      k->panels(&w[g], u.p0, u.p1, p->batch, a, lda, c + g * h, 3 * h, backwards);
+      k->panels(&w[g], s->p0, s->p1, rows, a, lda, c + g * h, 3 * h, backwards);
     }
     return;
   }
   const gru__cell *cell = p->cell;
-  gru__gemm_nt(p->batch, (g1 - g0) * h, h, a, lda, cell->w + g0 * h * cell->ld, cell->ld, 0.0f,
+  gru__gemm_nt(rows, (g1 - g0) * h, h, a, lda, cell->w + g0 * h * cell->ld, cell->ld, 0.0f,
                c + g0 * h, 3 * h);
+}
+
+/* c[r][j] = W_x . a[r] for rows r < rows of inputs a [rows][lda] and the
+ * share's units j of all three gates: own kernels on the packed input
+ * weights, or for a team of one, BLAS on the input columns. */
+static void input_products(const gru__pass *p, const float *a, size_t lda, size_t rows, float *c,
+                           const share *s, bool backwards) {
+  size_t h = p->q->layer->weights.shape.hidden;
+  const gru__cell *cell = p->cell;
+  if (!p->packed) {
+    gru__gemm_nt(rows, 3 * h, cell->input, a, lda, cell->w + h, cell->ld, 0.0f, c, 3 * h);
+    return;
+  }
+  const gru__gemm *k = p->q->layer->gemm;
+  for (size_t i = 0; i < 3; i++) {
+    size_t g = backwards ? 2 - i : i;
+    k->panels(&p->packed->x[g], s->p0, s->p1, rows, a, lda, c + g * h, 3 * h, backwards);
+  }
+}
+
+gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team) {
+  gru_sequence *q = p->q;
+  size_t h3 = 3 * q->layer->weights.shape.hidden, b = p->batch;
+  share s = slice(p, team);
+  const gru__rows *in = &p->in;
+  bool time_major = in->t_step == b * in->b_step, all = s.r1 - s.r0 == b;
+  if (all && (time_major || n == p->steps || b == 1)) {
+    input_products(p, gru__row(in, t0, 0), in->stride, n * b, q->gx, &s, false);
+    return time_major ? (gru__hoisted){b, 1} : (gru__hoisted){1, n};
+  }
+  if (time_major) { /* the share's rows, step by step */
+    for (size_t tt = 0; tt < n; tt++)
+      input_products(p, gru__row(in, t0 + tt, s.r0), in->stride, s.r1 - s.r0,
+                     q->gx + (tt * b + s.r0) * h3, &s, false);
+    return (gru__hoisted){b, 1};
+  }
+  for (size_t r = s.r0; r < s.r1; r++)
+    input_products(p, gru__row(in, t0, r), in->stride, n, q->gx + r * n * h3, &s, false);
+  return (gru__hoisted){1, n};
 }
 
 static bool active(const gru__pass *p, size_t t, size_t row) {
   return !p->lengths || t < p->lengths[row];
 }
 
-/* The new state of the slice: the fused update, or for a row past its
+/* The new state of the share: the fused update, or for a row past its
  * length the old state. */
 static void update(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
-                   units u) {
+                   const share *s) {
   const gru_sequence *q = p->q;
   const gru__kernels *k = q->layer->kernels;
-  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, n = u.u1 - u.u0;
+  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, u0 = s->u0, n = s->u1 - u0;
   bool after = q->layer->weights.shape.variant == GRU_RESET_AFTER;
-  for (size_t r = 0; r < p->batch; r++) {
-    const float *x = gx + r * gs + u.u0, *gh = q->gh + r * h3 + u.u0, *hp = io->h + r * h + u.u0;
-    float *hn = io->h_next + r * h + u.u0;
+  for (size_t r = s->r0; r < s->r1; r++) {
+    const float *x = gx + r * gs + u0, *gh = q->gh + r * h3 + u0, *hp = io->h + r * h + u0;
+    float *hn = io->h_next + r * h + u0;
     if (!active(p, io->t, r)) {
       if (hn != hp) memcpy(hn, hp, n * sizeof *hn);
     } else if (after) {
-      k->update_after(n, h, x, gh, p->bias + u.u0, p->bias_hn + u.u0, hp, hn);
+      k->update_after(n, h, x, gh, p->bias + u0, p->bias_hn + u0, hp, hn);
     } else {
-      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u.u0, q->act + r * h3 + h + u.u0,
-                       hp, hn);
+      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, q->act + r * h3 + h + u0, hp,
+                       hn);
     }
   }
 }
 
 /* Reset-before's first half: r and z, and r*h for the candidate. */
 static void gates_before(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
-                         units u) {
+                         const share *s) {
   const gru_sequence *q = p->q;
   const gru__kernels *k = q->layer->kernels;
-  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, n = u.u1 - u.u0;
-  for (size_t r = 0; r < p->batch; r++) {
-    float *a = q->act + r * h3 + u.u0;
-    const float *x = gx + r * gs + u.u0, *gh = q->gh + r * h3 + u.u0;
-    k->gates(n, x, gh, p->bias + u.u0, a);
-    k->gates(n, x + h, gh + h, p->bias + h + u.u0, a + h);
-    k->reset(n, a, io->h + r * h + u.u0, q->rh + r * h + u.u0);
+  size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, u0 = s->u0, n = s->u1 - u0;
+  for (size_t r = s->r0; r < s->r1; r++) {
+    float *a = q->act + r * h3 + u0;
+    const float *x = gx + r * gs + u0, *gh = q->gh + r * h3 + u0;
+    k->gates(n, x, gh, p->bias + u0, a);
+    k->gates(n, x + h, gh + h, p->bias + h + u0, a + h);
+    k->reset(n, a, io->h + r * h + u0, q->rh + r * h + u0);
   }
 }
 
-/* The slice of each output row: the new state, its sum with the other
+/* The share of each output row: the new state, its sum with the other
  * direction's, or zero past the row's length. */
-static void outputs(const gru__pass *p, const gru__step_io *io, units u) {
-  size_t h = p->q->layer->weights.shape.hidden, n = u.u1 - u.u0;
-  for (size_t r = 0; p->out.base && r < p->batch; r++) {
-    const float *state = io->h_next + r * h + u.u0;
-    float *o = gru__row(&p->out, io->t, r) + p->col + u.u0;
+static void outputs(const gru__pass *p, const gru__step_io *io, const share *s) {
+  size_t h = p->q->layer->weights.shape.hidden, u0 = s->u0, n = s->u1 - u0;
+  for (size_t r = s->r0; p->out.base && r < s->r1; r++) {
+    const float *state = io->h_next + r * h + u0;
+    float *o = gru__row(&p->out, io->t, r) + p->col + u0;
     if (!active(p, io->t, r)) {
       if (!p->accumulate) memset(o, 0, n * sizeof *o);
     } else if (p->accumulate) {
@@ -99,71 +150,39 @@ static void outputs(const gru__pass *p, const gru__step_io *io, units u) {
   }
 }
 
-/* c[r][j] = W_x . a[r] for rows r < rows of inputs a [rows][lda] and the
- * slice's units j of all three gates: own kernels on the packed input
- * weights, or for a team of one, BLAS on the input columns. */
-static void input_products(const gru__pass *p, const float *a, size_t lda, size_t rows, float *c,
-                           units u, bool backwards) {
-  size_t h = p->q->layer->weights.shape.hidden;
-  const gru__cell *cell = p->cell;
-  if (!p->packed) {
-    gru__gemm_nt(rows, 3 * h, cell->input, a, lda, cell->w + h, cell->ld, 0.0f, c, 3 * h);
-    return;
-  }
-  const gru__gemm *k = p->q->layer->gemm;
-  for (size_t i = 0; i < 3; i++) {
-    size_t g = backwards ? 2 - i : i;
-    k->panels(&p->packed->x[g], u.p0, u.p1, rows, a, lda, c + g * h, 3 * h, backwards);
-  }
-}
-
-gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team) {
-  gru_sequence *q = p->q;
-  size_t h3 = 3 * q->layer->weights.shape.hidden, b = p->batch;
-  units u = slice(h3 / 3, team);
+/* The share's input projections of one streaming step. */
+static void own_input(const gru__pass *p, const gru__step_io *io, const share *s) {
   const gru__rows *in = &p->in;
-  bool time_major = in->t_step == b * in->b_step;
-  if (time_major || n == p->steps || b == 1) {
-    input_products(p, gru__row(in, t0, 0), in->stride, n * b, q->gx, u, false);
-    return time_major ? (gru__hoisted){b, 1} : (gru__hoisted){1, n};
-  }
-  for (size_t r = 0; r < b; r++)
-    input_products(p, gru__row(in, t0, r), in->stride, n, q->gx + r * n * h3, u, false);
-  return (gru__hoisted){1, n};
-}
-
-/* The slice's input projections of one streaming step. */
-static void own_input(const gru__pass *p, const gru__step_io *io, units u) {
-  const gru__rows *in = &p->in;
-  input_products(p, gru__row(in, io->t, 0), in->b_step * in->stride, p->batch, p->q->gx, u,
-                 io->backwards);
+  size_t lda = in->b_step * in->stride;
+  input_products(p, gru__row(in, io->t, 0) + s->r0 * lda, lda, s->r1 - s->r0,
+                 p->q->gx + s->r0 * 3 * p->q->layer->weights.shape.hidden, s, io->backwards);
 }
 
 void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {
   gru_sequence *q = p->q;
   size_t h = q->layer->weights.shape.hidden;
   const gru__panels *wh = p->packed ? p->packed->h : NULL;
-  units u = slice(h, team);
+  share s = slice(p, team);
   bool own = !io->gx, back = io->backwards;
   const float *gx = own ? q->gx : io->gx;
   size_t gs = own ? 3 * h : io->gx_stride;
   /* Input weights then recurrent ones, or (backwards) the reverse. */
-  if (own && !back) own_input(p, io, u);
+  if (own && !back) own_input(p, io, &s);
   if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
-    products(p, wh, 0, 3, io->h, h, q->gh, u, back);
-    if (own && back) own_input(p, io, u);
+    products(p, wh, 0, 3, io->h, h, q->gh, &s, back);
+    if (own && back) own_input(p, io, &s);
     /* An inner layer of a stack writes its output over its input rows
      * (forward.c): every thread must have read them first. (Reset-before
      * has its own barrier here.) */
-    if (own && p->in.base == p->out.base) gru__team_barrier(team);
+    if (own && p->in.base == p->out.base) meet(team, &s);
   } else {
-    products(p, wh, 0, 2, io->h, h, q->gh, u, back);
-    if (own && back) own_input(p, io, u);
-    gates_before(p, io, gx, gs, u);
-    gru__team_barrier(team);
-    products(p, wh, 2, 3, q->rh, h, q->gh, u, back);
+    products(p, wh, 0, 2, io->h, h, q->gh, &s, back);
+    if (own && back) own_input(p, io, &s);
+    gates_before(p, io, gx, gs, &s);
+    meet(team, &s);
+    products(p, wh, 2, 3, q->rh, h, q->gh, &s, back);
   }
-  update(p, io, gx, gs, u);
-  outputs(p, io, u);
-  gru__team_barrier(team);
+  update(p, io, gx, gs, &s);
+  outputs(p, io, &s);
+  meet(team, &s);
 }
