@@ -229,7 +229,10 @@ typedef enum gru_products {
    * count, and on AVX2 and AVX-512. */
   GRU_PRODUCTS_PACKED = 0,
   /* BLAS (sgemm, or sgemv for one row) on the weights as loaded, on the
-   * caller's thread and BLAS's own threads; a sequence takes one thread. */
+   * caller's thread and BLAS's own threads; a sequence takes one thread.
+   * The bits are BLAS's: OpenBLAS 0.3.21 gives other bits for small sgemms
+   * when its thread count (OPENBLAS_NUM_THREADS) changes, on its generic
+   * and Haswell kernels (docs/reliability.md). */
   GRU_PRODUCTS_BLAS = 1
 } gru_products;
 

@@ -3,10 +3,18 @@
  * loads, so the test re-runs itself as a subprocess (--digest) with each
  * value and compares what the runs print. The library never changes
  * OpenBLAS's thread count (docs/threading.md); only this test's children
- * are started with one. Sizes are large enough for OpenBLAS to split its
- * sgemm and sgemv between threads. (AVX2 against AVX-512, bit for bit, and
- * the scalar path within docs/numerics.md's bounds: test_forward. libgru's
- * own thread counts: test_threads.) */
+ * are started with one. (AVX2 against AVX-512, bit for bit, and the scalar
+ * path within docs/numerics.md's bounds: test_forward. libgru's own thread
+ * counts: test_threads.)
+ *
+ * By default the layers use the packed path, which calls no BLAS: the
+ * header promises its bits. With --blas they use GRU_PRODUCTS_BLAS, whose
+ * bits are BLAS's, and the header says so: OpenBLAS 0.3.21 splits a small
+ * sgemm between its threads with other bits (on its Prescott kernels for
+ * most row counts below 40, on its Haswell kernels for nearly all; not on
+ * SkylakeX), so the batch-1 configuration, whose hoisted input projection
+ * is an sgemm of 6 rows, differs. Registered as the disabled ctest
+ * test_determinism_blas and reported in docs/reliability.md. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,13 +30,7 @@
 #include "support.h"
 
 static const char *self;
-/* --sgemv: only the batch-1 configuration (per-step products of one row;
- * the hoisted input projection an sgemm of a few rows). Known to fail:
- * with Debian's OpenBLAS 0.3.21 on its generic (Prescott) or Haswell
- * kernels, 2 threads give other bits than 1; with SKYLAKEX they agree.
- * Registered as the disabled ctest test_determinism_sgemv and reported
- * (docs/reliability.md); the default run checks the larger batches. */
-static bool sgemv_only;
+static gru_products products = GRU_PRODUCTS_PACKED; /* --blas: GRU_PRODUCTS_BLAS */
 
 static const struct config {
   gru_variant variant;
@@ -37,11 +39,9 @@ static const struct config {
 } configs[] = {
     {GRU_RESET_AFTER, GRU_FORWARD, 1, 192, 192, 24, 12},      /* sgemm, split */
     {GRU_RESET_BEFORE, GRU_BIDIRECTIONAL, 2, 96, 160, 16, 8}, /* stack, both directions */
-    {GRU_RESET_AFTER, GRU_FORWARD, 1, 384, 384, 1, 6},        /* sgemv: --sgemv */
+    {GRU_RESET_AFTER, GRU_FORWARD, 1, 384, 384, 1, 6},        /* one row: sgemv */
 };
 enum { CONFIGS = sizeof configs / sizeof configs[0] };
-
-static bool selected(int i) { return sgemv_only == (configs[i].batch == 1); }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *c = p;
@@ -64,7 +64,7 @@ static uint64_t digest(const struct config *c) {
   test_fill(x, nx, &seed, 1.0f);
   gru_isa isas[3];
   for (size_t i = 0, n = test_isas(isas); i < n; i++) {
-    gru_layer *l = test_model_build(&m, isas[i]);
+    gru_layer *l = test_model_build_products(&m, isas[i], products);
     gru_sequence *s;
     assert_int_equal(gru_sequence_create(&s, l, c->batch, c->steps), GRU_OK);
     assert_int_equal(gru_sequence_run(s, c->steps, c->batch, x, 0, y, 0, NULL, 0), GRU_OK);
@@ -92,7 +92,7 @@ static uint64_t digest(const struct config *c) {
 static void digests_with(const char *threads, uint64_t out[CONFIGS], char *blas, size_t size) {
   char cmd[4096];
   snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%s '%s' --digest", threads, self);
-  if (sgemv_only) strncat(cmd, " --sgemv", sizeof cmd - strlen(cmd) - 1);
+  if (products == GRU_PRODUCTS_BLAS) strncat(cmd, " --blas", sizeof cmd - strlen(cmd) - 1);
   FILE *p = popen(cmd, "r");
   assert_non_null(p);
   for (int i = 0; i < CONFIGS; i++) {
@@ -109,7 +109,6 @@ static void digests_with(const char *threads, uint64_t out[CONFIGS], char *blas,
 static void test_repeated_runs(void **state) {
   (void)state;
   for (int i = 0; i < CONFIGS; i++) {
-    if (!selected(i)) continue;
     uint64_t first = digest(&configs[i]);
     for (int r = 0; r < 2; r++)
       if (digest(&configs[i]) != first) fail_msg("config %d: run %d differs from the first", i, r);
@@ -124,23 +123,20 @@ static void test_openblas_threads(void **state) {
   digests_with("2", two, blas2, sizeof blas2);
   print_message("1 thread:  %s\n2 threads: %s\n", blas1, blas2);
   for (int i = 0; i < CONFIGS; i++) {
-    if (!selected(i)) continue;
     if (one[i] != two[i]) fail_msg("config %d: OpenBLAS on 1 and 2 threads differ", i);
   }
-  int n = 0;
-  for (int i = 0; i < CONFIGS; i++)
-    n += selected(i);
-  print_message("%d configurations x every ISA: the same bits with OpenBLAS on 1 and 2 threads\n",
-                n);
+  print_message("%d configurations x every ISA, %s path: the same bits with OpenBLAS on 1 and 2 "
+                "threads\n",
+                CONFIGS, products == GRU_PRODUCTS_BLAS ? "BLAS" : "packed");
 }
 
 int main(int argc, char **argv) {
   self = argv[0];
   for (int i = 1; i < argc; i++)
-    sgemv_only |= strcmp(argv[i], "--sgemv") == 0;
+    if (strcmp(argv[i], "--blas") == 0) products = GRU_PRODUCTS_BLAS;
   if (argc > 1 && strcmp(argv[1], "--digest") == 0) {
     for (int i = 0; i < CONFIGS; i++)
-      printf("%016llx\n", selected(i) ? (unsigned long long)digest(&configs[i]) : 0ull);
+      printf("%016llx\n", (unsigned long long)digest(&configs[i]));
     char blas[256];
     gru_blas_info(blas, sizeof blas);
     printf("%s\n", blas);
