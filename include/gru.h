@@ -49,14 +49,18 @@
  *
  * Floating-point environment: the calls that compute (gru_sequence_run,
  * gru_sequence_step, gru_builder_build, gru_layer_get_tensor) compute in
- * the default environment -- round to nearest, no flush-to-zero or
- * denormals-are-zero, every exception masked -- whatever the caller set,
- * and put the caller's environment back before returning, its exception
- * flags included: results do not depend on the caller's rounding mode or
- * FTZ/DAZ, an exception the caller unmasked never traps inside libgru, and
- * no call raises a flag the caller can see. (Cost: three MXCSR
- * instructions per call on x86-64.) BLAS worker threads keep their own
- * environment: docs/threading.md.
+ * libgru's own environment -- round to nearest, every exception masked,
+ * denormals flushed to zero (FTZ and DAZ on x86-64, FZ on AArch64) --
+ * whatever the caller set, and put the caller's environment back before
+ * returning, its exception flags included: results do not depend on the
+ * caller's rounding mode or FTZ/DAZ, an exception the caller unmasked
+ * never traps inside libgru, and no call raises a flag the caller can
+ * see. (Cost: three MXCSR instructions per call on x86-64.) Denormals
+ * (|v| < FLT_MIN, 1.2e-38) in inputs, weights and states are read as
+ * zero and denormal results are written as zero: x86 cores take a slow
+ * microcode path for every operation that meets a denormal, which made a
+ * step over denormal inputs many times slower. BLAS worker
+ * threads keep their own environment: docs/threading.md.
  *
  * Non-finite values propagate; nothing is checked or rejected. Weights,
  * inputs and states holding NaN or +-inf are accepted (GRU_OK) and flow
@@ -67,8 +71,7 @@
  * flags) to clear it. With finite weights, inputs and states, and
  * pre-activations W.[h, x] + b that do not overflow float, every output
  * is finite and |h_t| <= max(1, |h_t-1|): the state stays in [-1, 1] if it
- * starts there. Denormals are computed exactly as IEEE says (never flushed
- * to zero; see above). Tested in tests/test_nonfinite.c and
+ * starts there. Denormals are flushed (see above). Tested in tests/test_nonfinite.c and
  * tests/test_fpenv.c; docs/numerics.md has the special values of the
  * activations.
  */

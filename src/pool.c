@@ -138,7 +138,7 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
 static void *worker(void *arg) {
   slot *s = arg;
   gru__pool *p = s->pool;
-  /* Compute in the default environment, as run.c does for the caller. */
+  /* Compute in libgru's environment (fpenv.h), as run.c does for the caller. */
   (void)gru__fpenv_enter();
   uint64_t seen = 0;
   bool park = true; /* at start: no job is coming soon */
