@@ -229,8 +229,8 @@ def memory_table(run):
     b = run.bench
     if b:
         out.append("")
-        out.append(f"Peak RSS of gru-bench (every peer but PyTorch): {b.get('peak_rss_kb')} KiB; "
-                   f"of PyTorch's process: {b.get('children_peak_rss_kb')} KiB.")
+        out.append(f"Peak RSS of gru-bench (every peer but PyTorch, all configurations): "
+                   f"{b.get('peak_rss_kb')} KiB.")
     return "\n".join(out)
 
 
