@@ -200,11 +200,35 @@ static void test_caller_environment(void **state) {
   free(got);
 }
 
+/* Whether this CPU flushes when told to (valgrind runs SSE without FTZ or
+ * DAZ); libgru flushes on x86-64 and AArch64 only (src/fpenv.h). */
+static bool cpu_flushes(void) {
+#ifdef HAVE_MXCSR
+  unsigned saved = _mm_getcsr();
+  float tiny = 1e-39f;
+  _mm_setcsr(saved | MXCSR_FTZ | MXCSR_DAZ);
+  /* The empty asm statements keep the product between the two writes. */
+  __asm__ volatile("" : "+x"(tiny));
+  float product = tiny * 3.0f;
+  __asm__ volatile("" : "+x"(product));
+  _mm_setcsr(saved);
+  return product == 0.0f;
+#elif defined(__aarch64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
 /* Without biases, from a zero state, over denormal inputs every
  * pre-activation would be denormal and the outputs z * tanh(W.x) denormal
  * too; read as zeros, they are zeros. On every ISA, both variants. */
 static void test_denormals_flushed(void **state) {
   (void)state;
+  if (!cpu_flushes()) {
+    print_message("this CPU (or emulator) does not flush denormals: not checked\n");
+    skip();
+  }
   float x[T * B * I], y[T * B * H];
   uint64_t seed = 5;
   test_fill(x, T * B * I, &seed, 1e-39f);
