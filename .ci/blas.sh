@@ -6,8 +6,9 @@
 #   GRU_BLAS=netlib  Debian's reference BLAS (libblas-dev), run with the
 #                    reference libblas.so.3 rather than whichever BLAS the
 #                    alternatives system points libblas.so.3 at: the
-#                    PyTorch golden-data test (the library and one test
-#                    only, to keep the job short)
+#                    PyTorch golden-data test, whose cases run on the BLAS
+#                    path (GRU_PRODUCTS_BLAS) as well as the packed one (the
+#                    library and one test only, to keep the job short)
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh libblis-dev libblas-dev

@@ -61,10 +61,12 @@ typedef struct case_data {
   const size_t *lens; /* lengths_buf, or NULL */
 } case_data;
 
-/* One CMocka test: a case file run on one path. */
+/* One CMocka test: a case file run on one path (ISA and products: the
+ * BLAS path is what another BLAS is tested by, .ci/blas.sh). */
 typedef struct case_spec {
   const char *path;
   gru_isa isa;
+  gru_products products;
   char name[160];
 } case_spec;
 
@@ -179,6 +181,8 @@ static gru_isa build_layer(run_ctx *ctx, const case_config *c, gru_isa isa) {
                             c->layers, c->input, c->hidden),
       gru_builder_error(b));
   CHECK_GRU(gru_builder_set_option(b, GRU_OPT_ISA, (size_t)isa), gru_builder_error(b));
+  CHECK_GRU(gru_builder_set_option(b, GRU_OPT_PRODUCTS, (size_t)ctx->spec->products),
+            gru_builder_error(b));
   for (size_t i = 0; i < ctx->g->num_tensors; i++) {
     const golden_tensor *t = &ctx->g->tensors[i];
     if (is_data_name(t->name)) continue;
@@ -352,8 +356,9 @@ static void test_case(void **state) {
   run_layer(ctx, &c, &d);
   double err_y = max_abs_diff(ctx->y, d.y->data, d.y->count, &at_y);
   double err_h = max_abs_diff(ctx->h_n, d.h_n->data, d.h_n->count, &at_h);
-  print_message("  %-38s %-6s max err y %.3g  h_n %.3g\n", case_name(ctx->spec->path),
-                gru_isa_name(isa), err_y, err_h);
+  print_message("  %-38s %-6s %-6s max err y %.3g  h_n %.3g\n", case_name(ctx->spec->path),
+                gru_isa_name(isa), ctx->spec->products == GRU_PRODUCTS_BLAS ? "blas" : "packed",
+                err_y, err_h);
   if (err_y <= TOLERANCE && err_h <= TOLERANCE) return;
   diagnose(ctx, &c, &d);
   describe_index(d.y, at_y, where_y, sizeof where_y);
@@ -426,22 +431,24 @@ int main(void) {
   printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n", gru_version_string(),
          gru_isa_name(gru_cpu_isa()), blas, n, CASE_DIR, TOLERANCE);
 
-  size_t fixed = 2, count = fixed + NUM_ISAS * n;
+  size_t fixed = 2, paths_n = 2 * NUM_ISAS, count = fixed + paths_n * n;
   struct CMUnitTest *tests = calloc(count, sizeof *tests);
-  case_spec *specs = calloc(NUM_ISAS * n + 1, sizeof *specs);
+  case_spec *specs = calloc(paths_n * n + 1, sizeof *specs);
   if (tests == NULL || specs == NULL) return 1;
   tests[0] = (struct CMUnitTest)cmocka_unit_test(test_case_files);
-  case_spec *basic = &specs[NUM_ISAS * n];
+  case_spec *basic = &specs[paths_n * n];
   basic->path = CASE_DIR "/basic.txt";
   snprintf(basic->name, sizeof basic->name, "perturbation");
   tests[1] = (struct CMUnitTest)cmocka_unit_test_prestate_setup_teardown(
       test_perturbation_is_caught, setup_case, teardown_case, basic);
-  for (size_t i = 0; i < NUM_ISAS; i++) {
+  for (size_t i = 0; i < paths_n; i++) {
     for (size_t j = 0; j < n; j++) {
       case_spec *s = &specs[i * n + j];
       s->path = paths[j];
-      s->isa = ISAS[i];
-      snprintf(s->name, sizeof s->name, "%s/%s", case_name(paths[j]), gru_isa_name(ISAS[i]));
+      s->isa = ISAS[i % NUM_ISAS];
+      s->products = i < NUM_ISAS ? GRU_PRODUCTS_PACKED : GRU_PRODUCTS_BLAS;
+      snprintf(s->name, sizeof s->name, "%s/%s%s", case_name(paths[j]), gru_isa_name(s->isa),
+               s->products == GRU_PRODUCTS_BLAS ? "/blas" : "");
       tests[fixed + i * n + j] =
           (struct CMUnitTest){s->name, test_case, setup_case, teardown_case, s};
     }
