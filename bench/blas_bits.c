@@ -12,6 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The next value in [-0.5, 0.5) of a linear congruential sequence. */
+static float next_value(uint64_t *s) {
+  *s = *s * 6364136223846793005u + 1442695040888963407u;
+  return (float)(*s >> 40) / 16777216.0f - 0.5f;
+}
+
 /* FNV-1a of C after one product with M rows, or sgemv when M is 1. */
 static uint64_t product_digest(int m, int n, int k) {
   float *a = malloc(sizeof(float) * (size_t)m * k), *b = malloc(sizeof(float) * (size_t)n * k),
@@ -19,9 +25,9 @@ static uint64_t product_digest(int m, int n, int k) {
   if (!a || !b || !c) exit(2);
   uint64_t s = 88172645463325252u;
   for (size_t i = 0; i < (size_t)n * k; i++)
-    b[i] = (float)((s = s * 6364136223846793005u + 1442695040888963407u) >> 40) / 16777216.0f - 0.5f;
+    b[i] = next_value(&s);
   for (size_t i = 0; i < (size_t)m * k; i++)
-    a[i] = (float)((s = s * 6364136223846793005u + 1442695040888963407u) >> 40) / 16777216.0f - 0.5f;
+    a[i] = next_value(&s);
   if (m == 1)
     cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, b, k, a, 1, 0.0f, c, 1);
   else
@@ -38,7 +44,8 @@ static uint64_t product_digest(int m, int n, int k) {
 
 static uint64_t child_digest(const char *self, int threads, int m, int n, int k) {
   char cmd[4200];
-  snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%d '%s' --child %d %d %d", threads, self, m, n, k);
+  snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%d '%s' --child %d %d %d", threads, self, m, n,
+           k);
   FILE *p = popen(cmd, "r");
   unsigned long long v = 0;
   if (!p || fscanf(p, "%llx", &v) != 1) {
@@ -51,8 +58,8 @@ static uint64_t child_digest(const char *self, int threads, int m, int n, int k)
 
 int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "--child") == 0) {
-    printf("%016llx\n", (unsigned long long)product_digest(atoi(argv[2]), atoi(argv[3]),
-                                                             atoi(argv[4])));
+    printf("%016llx\n",
+           (unsigned long long)product_digest(atoi(argv[2]), atoi(argv[3]), atoi(argv[4])));
     return 0;
   }
   int n = argc > 2 ? atoi(argv[1]) : 1152, k = argc > 2 ? atoi(argv[2]) : 384;

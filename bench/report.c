@@ -159,8 +159,8 @@ void report_end(bool json) {
   struct rusage self;
   getrusage(RUSAGE_SELF, &self);
   if (json)
-    printf("{\"impl\": \"bench\", \"peak_rss_kb\": %ld, \"blas_core\": \"%s\"}\n",
-           self.ru_maxrss, blas_core);
+    printf("{\"impl\": \"bench\", \"peak_rss_kb\": %ld, \"blas_core\": \"%s\"}\n", self.ru_maxrss,
+           blas_core);
   else
     printf("\npeak RSS: gru-bench %ld KiB (every peer but PyTorch)\n", self.ru_maxrss);
 }

@@ -59,8 +59,8 @@
  * (|v| < FLT_MIN, 1.2e-38) in inputs, weights and states are read as
  * zero and denormal results are written as zero: x86 cores take a slow
  * microcode path for every operation that meets a denormal, which made a
- * step over denormal inputs many times slower. BLAS worker
- * threads keep their own environment: docs/threading.md.
+ * step over denormal inputs many times slower. BLAS worker threads keep
+ * their own environment: docs/threading.md.
  *
  * Non-finite values propagate; nothing is checked or rejected. Weights,
  * inputs and states holding NaN or +-inf are accepted (GRU_OK) and flow
@@ -71,9 +71,9 @@
  * flags) to clear it. With finite weights, inputs and states, and
  * pre-activations W.[h, x] + b that do not overflow float, every output
  * is finite and |h_t| <= max(1, |h_t-1|): the state stays in [-1, 1] if it
- * starts there. Denormals are flushed (see above). Tested in tests/test_nonfinite.c and
- * tests/test_fpenv.c; docs/numerics.md has the special values of the
- * activations.
+ * starts there. Denormals are flushed (see above). Tested in
+ * tests/test_nonfinite.c and tests/test_fpenv.c; docs/numerics.md has the
+ * special values of the activations.
  */
 #ifndef GRU_H
 #define GRU_H

@@ -125,9 +125,10 @@ static void test_openblas_threads(void **state) {
   for (int i = 0; i < CONFIGS; i++) {
     if (one[i] != two[i]) fail_msg("config %d: OpenBLAS on 1 and 2 threads differ", i);
   }
-  print_message("%d configurations x every ISA, %s path: the same bits with OpenBLAS on 1 and 2 "
-                "threads\n",
-                CONFIGS, products == GRU_PRODUCTS_BLAS ? "BLAS" : "packed");
+  print_message(
+      "%d configurations x every ISA, %s path: the same bits with OpenBLAS on 1 and 2 "
+      "threads\n",
+      CONFIGS, products == GRU_PRODUCTS_BLAS ? "BLAS" : "packed");
 }
 
 int main(int argc, char **argv) {
