@@ -61,6 +61,12 @@ void st_tmpdir_remove(void) {
   tmpdir[0] = '\0';
 }
 
+int st_tmpdir_teardown(void **state) {
+  (void)state;
+  st_tmpdir_remove();
+  return 0;
+}
+
 int st_write(const char *path, const void *data, size_t size) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;

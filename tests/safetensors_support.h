@@ -23,6 +23,9 @@ const char *st_tmpdir(void);
 void st_tmpdir_remove(void);
 const char *st_tmp_path(const char *name);
 
+/* st_tmpdir_remove as a CMocka group teardown. */
+int st_tmpdir_teardown(void **state);
+
 /* Writes size bytes to path; returns 0 on success. */
 int st_write(const char *path, const void *data, size_t size);
 

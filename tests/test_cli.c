@@ -301,17 +301,11 @@ static void test_bad_files(void **state) {
   EXPECT(3, "cannot create", "run", m, "--input", x, "--output", missing_dir);
 }
 
-static int teardown(void **state) {
-  (void)state;
-  st_tmpdir_remove();
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_run_golden),          cmocka_unit_test(test_greedy_matches_pytorch),
       cmocka_unit_test(test_info_bench_generate), cmocka_unit_test(test_bad_command_lines),
       cmocka_unit_test(test_bad_files),
   };
-  return cmocka_run_group_tests(tests, NULL, teardown);
+  return cmocka_run_group_tests(tests, NULL, st_tmpdir_teardown);
 }

@@ -259,17 +259,11 @@ static void test_file_order(void **state) {
   free(bytes);
 }
 
-static int teardown(void **state) {
-  (void)state;
-  st_tmpdir_remove();
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_format),
       cmocka_unit_test(test_dtypes),
       cmocka_unit_test(test_file_order),
   };
-  return cmocka_run_group_tests(tests, NULL, teardown);
+  return cmocka_run_group_tests(tests, NULL, st_tmpdir_teardown);
 }

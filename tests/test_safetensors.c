@@ -411,12 +411,6 @@ static void test_metadata_prefix_and_options(void **state) {
   free(file);
 }
 
-static int teardown(void **state) {
-  (void)state;
-  st_tmpdir_remove();
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pytorch_files),
@@ -427,5 +421,5 @@ int main(void) {
       cmocka_unit_test(test_misaligned_and_prefix),
       cmocka_unit_test(test_metadata_prefix_and_options),
   };
-  return cmocka_run_group_tests(tests, NULL, teardown);
+  return cmocka_run_group_tests(tests, NULL, st_tmpdir_teardown);
 }
