@@ -74,7 +74,8 @@ void bench_blas_call(void);
 void bench_blas_threads(size_t n);
 
 /* GB/s that threads threads read together from buffers of bytes in all
- * (each its own share, read over and over). */
+ * (each its own share, read over and over): the best of three long
+ * measurements. Call it while no other thread of the process spins. */
 double bench_read_bandwidth(size_t bytes, size_t threads);
 
 /* Seconds on a monotonic clock. */
