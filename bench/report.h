@@ -14,7 +14,8 @@ typedef struct bench_entry {
 } bench_entry;
 
 /* With peak, measures OpenBLAS's sgemm first (bench_sgemm_peak()), and
- * every row then says what fraction of it its GFLOP/s are. */
+ * every row then says what fraction of it its GFLOP/s are; report_end()
+ * measures it again. */
 void report_start(bool json, int reps, bool peak);
 /* A read-bandwidth yardstick: threads reading bytes in all (probe.c), the
  * weights a step of configuration name reads. */
