@@ -71,8 +71,9 @@ static void run_pass(gru_sequence *q, const pass *p) {
   if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
   c.ping_pong = threads > 1 && !gru__split_rows(p->batch, threads);
+  size_t per_chunk = gru__chunk_steps(q, p->batch);
   for (size_t done = 0; done < p->steps;) {
-    size_t n = p->steps - done < q->chunk ? p->steps - done : q->chunk;
+    size_t n = p->steps - done < per_chunk ? p->steps - done : per_chunk;
     c.t0 = p->reverse ? p->steps - done - n : done;
     c.n = n;
     c.hoist = !(p->packed && n == 1);

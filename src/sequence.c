@@ -3,8 +3,9 @@
 #include <limits.h>
 #include <string.h>
 
-/* Floats of hoisted input projections a chunk may hold: large enough that
- * the hoisted sgemm has many rows, small enough to stay in the caches. */
+/* Floats of hoisted input projections gx may hold: at least one step of
+ * max_batch rows, and room for GRU__HOIST_ROWS rows (sequence.h) unless
+ * they are more than this. */
 #define GRU__CHUNK_FLOATS ((size_t)1 << 20)
 
 static size_t chunk_steps(size_t max_batch, size_t max_steps, size_t hidden) {

@@ -12,10 +12,11 @@ struct gru_sequence {
   const gru_layer *layer;
   size_t max_batch;
   size_t max_steps;
-  size_t chunk; /* steps whose input projections are hoisted at once */
+  size_t chunk; /* steps of max_batch rows that gx holds */
   size_t batch; /* batch of the last successful call */
   float *state; /* [cells][max_batch][H] */
-  float *gx;    /* [chunk * max_batch][3H]: hoisted input projections */
+  float *gx;    /* [chunk * max_batch][3H]: hoisted input projections of
+                   a chunk of steps (gru__chunk_steps) */
   float *gh;    /* [max_batch][3H]: recurrent projections of one step */
   float *act;   /* [max_batch][3H]: r | z | candidate of one step */
   float *rh;    /* [max_batch][H]: r * h (reset-before) */
@@ -40,6 +41,20 @@ gru_status gru__sequence_set_threads(gru_sequence *q, size_t n);
 static inline float *gru__state_row(const gru_sequence *s, size_t cell, size_t row) {
   size_t h = s->layer->weights.shape.hidden;
   return s->state + (cell * s->max_batch + row) * h;
+}
+
+/* Rows from which a hoisted product reads the input weights few enough
+ * times: each chunk reads all of them once. */
+#define GRU__HOIST_ROWS 256
+
+/* Steps per chunk of a run at batch rows: as few as give the hoist
+ * GRU__HOIST_ROWS rows, and at most what gx holds. At batch 1 that is
+ * hundreds of steps; at large batches one or a few, so that a chunk's
+ * projections are still in the core's caches when its steps read them
+ * (a chunk of several megabytes went through L3: up to a tenth slower). */
+static inline size_t gru__chunk_steps(const gru_sequence *q, size_t batch) {
+  size_t want = (GRU__HOIST_ROWS + batch - 1) / batch, fit = q->chunk * q->max_batch / batch;
+  return want < fit ? want : fit;
 }
 
 #endif

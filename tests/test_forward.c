@@ -149,7 +149,7 @@ static void test_lengths(void **state) {
 /* A long sequence whose hoisted projections do not fit one chunk. */
 static void test_many_chunks(void **state) {
   (void)state;
-  /* 64 rows x 3H = 28800 floats a step: the 2^20-float chunk holds 36 of 50 steps. */
+  /* 64 rows a step: chunks of 4 steps (GRU__HOIST_ROWS), the last of 2. */
   config c = {GRU_RESET_AFTER, GRU_BIDIRECTIONAL, 2, 20, 150, 64, 50, true, true, true};
   print_message("chunked: max error %.3g\n", check_config(&c, 77));
 }
