@@ -51,7 +51,7 @@ static inline float *gru__state_row(const gru_sequence *s, size_t cell, size_t r
  * GRU__HOIST_ROWS rows, and at most what gx holds. At batch 1 that is
  * hundreds of steps; at large batches one or a few, so that a chunk's
  * projections are still in the core's caches when its steps read them
- * (a chunk of several megabytes went through L3: up to a tenth slower). */
+ * (a chunk of several megabytes went through L3 in between). */
 static inline size_t gru__chunk_steps(const gru_sequence *q, size_t batch) {
   size_t want = (GRU__HOIST_ROWS + batch - 1) / batch, fit = q->chunk * q->max_batch / batch;
   return want < fit ? want : fit;
