@@ -81,6 +81,14 @@ double bench_read_bandwidth(size_t bytes, size_t threads);
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 
+typedef struct bench_stats {
+  double median, min, max;
+} bench_stats;
+
+/* The median, minimum and maximum of values[0..n-1] (n at least 1),
+ * which it sorts. */
+bench_stats bench_stats_of(double *values, size_t n);
+
 /* A float tensor of the case's layer in a format, malloc'ed (the caller
  * frees it); exits on failure. */
 float *bench_tensor(const gru_layer *layer, gru_format format, const char *name, size_t *count);

@@ -8,21 +8,13 @@
 #include <string.h>
 #include <sys/resource.h>
 
-typedef struct stats {
-  double median, min, max; /* microseconds per step */
-} stats;
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+typedef bench_stats stats; /* microseconds per step */
 
 static stats summarize(const double *seconds, int reps, size_t steps) {
   double *s = malloc((size_t)reps * sizeof *s);
   for (int i = 0; i < reps; i++)
     s[i] = seconds[i] * 1e6 / (double)steps;
-  qsort(s, (size_t)reps, sizeof *s, by_value);
-  stats r = {reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2, s[0], s[reps - 1]};
+  stats r = bench_stats_of(s, (size_t)reps);
   free(s);
   return r;
 }
