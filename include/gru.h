@@ -675,9 +675,9 @@ GRU_API gru_status gru_builder_load_file(gru_builder *builder, const char *path,
  * the names and layout nn.GRU's load_state_dict reads), F32, with the
  * metadata that makes the file describe itself. On success *size is the
  * file's length in bytes; buf NULL with capacity 0 asks for it alone. buf
- * must be aligned for float (any malloc'd buffer is). Allocates nothing;
- * thread-safe (the layer is const). Errors: GRU_ERR_NULL (layer, size;
- * buf NULL with a capacity), GRU_ERR_INVALID (format; buf misaligned),
+ * may start at any byte. Allocates nothing; thread-safe (the layer is
+ * const). Errors: GRU_ERR_NULL (layer, size; buf NULL with a capacity),
+ * GRU_ERR_INVALID (format),
  * GRU_ERR_UNSUPPORTED (the format cannot express the layer's variant),
  * GRU_ERR_BUFFER (capacity below the file's length). On error nothing is
  * written, *size included. */

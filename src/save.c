@@ -90,6 +90,20 @@ static size_t tensor_at(const gru_layer *l, gru_format format, size_t i, float *
   return elems;
 }
 
+/* tensor_at() to out, which need not be aligned for float: the floats are
+ * written at the aligned address just below (over bytes already written,
+ * kept aside and put back) and moved up into place. */
+static size_t tensor_unaligned(const gru_layer *l, gru_format format, size_t i,
+                               unsigned char *out) {
+  size_t shift = (uintptr_t)out % _Alignof(float);
+  unsigned char kept[sizeof(float)];
+  memcpy(kept, out - shift, shift);
+  size_t n = tensor_at(l, format, i, (float *)(void *)(out - shift));
+  memmove(out, out - shift, n * sizeof(float));
+  memcpy(out - shift, kept, shift);
+  return n;
+}
+
 gru_status gru_layer_save_safetensors(const gru_layer *l, gru_format format, void *buf,
                                       size_t capacity, size_t *size) {
   size_t count, data, largest;
@@ -98,7 +112,6 @@ gru_status gru_layer_save_safetensors(const gru_layer *l, gru_format format, voi
   if (s != GRU_OK) return s;
   size_t head = header(l, format, NULL, 0, &data, &largest), need = 8 + head + data;
   if (!buf && capacity) return GRU_ERR_NULL;
-  if ((uintptr_t)buf % _Alignof(float)) return GRU_ERR_INVALID;
   if (buf && capacity < need) return GRU_ERR_BUFFER;
   *size = need;
   if (!buf) return GRU_OK;
@@ -106,9 +119,9 @@ gru_status gru_layer_save_safetensors(const gru_layer *l, gru_format format, voi
   put_le64(p, head);
   /* The header's NUL lands on the first data byte, written next. */
   header(l, format, (char *)p + 8, head + 1, &data, &largest);
-  float *out = (float *)(void *)(p + 8 + head);
+  unsigned char *out = p + 8 + head;
   for (size_t i = 0; i < count; i++)
-    out += tensor_at(l, format, i, out);
+    out += tensor_unaligned(l, format, i, out) * sizeof(float);
   return GRU_OK;
 }
 

@@ -372,7 +372,7 @@ def layer_bytes(layer, fmt):
     status = lib().gru_layer_save_safetensors(layer.ptr, fmt, None, 0, byref(size))
     if status not in (Status.OK, Status.ERR_BUFFER):
         check(status)
-    buf = np.empty(size.value, dtype=np.uint8)  # numpy's data is aligned for float
+    buf = np.empty(size.value, dtype=np.uint8)
     check(lib().gru_layer_save_safetensors(layer.ptr, fmt, buf.ctypes.data_as(c_void_p),
                                            size.value, byref(size)))
     return buf[:size.value].tobytes()

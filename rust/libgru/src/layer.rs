@@ -143,21 +143,19 @@ impl Layer {
         if st != sys::GRU_OK && st != sys::GRU_ERR_BUFFER {
             check(st)?;
         }
-        // The buffer must be aligned for float: whole f32s, then bytes.
-        let mut words = vec![0f32; (size + 3) / 4];
-        // SAFETY: words holds at least size bytes, aligned for float.
+        let mut bytes = vec![0u8; size];
+        // SAFETY: bytes holds size bytes (libgru takes a buffer at any address).
         check(unsafe {
             sys::gru_layer_save_safetensors(
                 self.as_ptr(),
                 format.raw(),
-                words.as_mut_ptr().cast(),
+                bytes.as_mut_ptr().cast(),
                 size,
                 &mut size,
             )
         })?;
-        // SAFETY: reading initialised f32 storage as bytes.
-        let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, size) };
-        Ok(bytes.to_vec())
+        bytes.truncate(size);
+        Ok(bytes)
     }
 
     /// Every tensor of the layer in `format`, in the format's order.
