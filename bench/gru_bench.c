@@ -244,13 +244,9 @@ static void run_case(const options *o, const bench_config *g, gru_variant v) {
 }
 
 /* Rows of one hoisted sgemm: libgru hoists the input projections of as
- * few steps as make 256 rows, as far as 2^20 floats of them allow (at
- * least one step, at most all; src/sequence.h). */
+ * few steps as make 256 rows, at most all (src/sequence.h). */
 static size_t hoist_rows(const bench_config *g) {
-  size_t per_step = g->batch * 3 * g->hidden, fit = ((size_t)1 << 20) / per_step;
   size_t steps = (256 + g->batch - 1) / g->batch;
-  if (steps > fit) steps = fit;
-  if (steps < 1) steps = 1;
   return (steps < g->steps ? steps : g->steps) * g->batch;
 }
 

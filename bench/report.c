@@ -22,6 +22,13 @@ static stats summarize(const double *seconds, int reps, size_t steps) {
 static char blas_core[64] = "unknown";
 static double sgemm_peak;
 
+/* One JSON line of the sgemm 2048^3 yardstick, with one more field. */
+static void peak_line(double gflops, const char *key, const char *value) {
+  printf("{\"impl\": \"sgemm\", \"config\": \"peak\", \"M\": 2048, \"N\": 2048, \"K\": 2048, "
+         "\"gflops\": %.1f, \"blas_core\": \"%s\", \"%s\": \"%s\"}\n",
+         gflops, blas_core, key, value);
+}
+
 void report_start(bool json, int reps, bool peak) {
   char info[512];
   gru_blas_info(info, sizeof info);
@@ -29,11 +36,7 @@ void report_start(bool json, int reps, bool peak) {
   if (core) sscanf(core + 5, "%63[^,; ]", blas_core);
   const char *env = getenv("OPENBLAS_CORETYPE");
   if (peak) sgemm_peak = bench_sgemm_peak();
-  if (json && peak)
-    printf(
-        "{\"impl\": \"sgemm\", \"config\": \"peak\", \"M\": 2048, \"N\": 2048, "
-        "\"K\": 2048, \"gflops\": %.1f, \"blas_core\": \"%s\", \"settings\": \"%s\"}\n",
-        sgemm_peak, blas_core, info);
+  if (json && peak) peak_line(sgemm_peak, "settings", info);
   if (json) return;
   printf("libgru %s, CPU: %s; BLAS: %s\n", gru_version_string(), gru_isa_name(gru_cpu_isa()), info);
   printf("OPENBLAS_CORETYPE=%s%s\n", env ? env : "(unset: OpenBLAS's own detection)",
@@ -150,9 +153,7 @@ void report_end(bool json) {
   if (sgemm_peak > 0) {
     double again = bench_sgemm_peak();
     if (json)
-      printf("{\"impl\": \"sgemm\", \"config\": \"peak\", \"M\": 2048, \"N\": 2048, "
-             "\"K\": 2048, \"gflops\": %.1f, \"blas_core\": \"%s\", \"when\": \"end\"}\n",
-             again, blas_core);
+      peak_line(again, "when", "end");
     else
       printf("\nsgemm 2048^3 again at the end: %.1f GFLOP/s\n", again);
   }

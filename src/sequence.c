@@ -3,14 +3,11 @@
 #include <limits.h>
 #include <string.h>
 
-/* Floats of hoisted input projections gx may hold: at least one step of
- * max_batch rows, and room for GRU__HOIST_ROWS rows (sequence.h) unless
- * they are more than this. */
-#define GRU__CHUNK_FLOATS ((size_t)1 << 20)
-
-static size_t chunk_steps(size_t max_batch, size_t max_steps, size_t hidden) {
-  size_t per_step = max_batch * 3 * hidden;
-  size_t n = per_step >= GRU__CHUNK_FLOATS ? 1 : GRU__CHUNK_FLOATS / per_step;
+/* Steps of max_batch rows that gx holds: what gru__chunk_steps() asks at
+ * any batch up to max_batch (a chunk has fewer than GRU__HOIST_ROWS + batch
+ * rows), or the whole sequence. */
+static size_t chunk_steps(size_t max_batch, size_t max_steps) {
+  size_t n = (GRU__HOIST_ROWS - 1 + max_batch + max_batch - 1) / max_batch;
   return n < max_steps ? n : max_steps;
 }
 
@@ -53,7 +50,7 @@ static gru_status sequence_new(gru_sequence **out, const gru_layer *layer, size_
                                size_t max_steps) {
   const gru__shape *s = &layer->weights.shape;
   gru_sequence q = {.layer = layer, .max_batch = max_batch, .max_steps = max_steps, .threads = 1};
-  q.chunk = chunk_steps(max_batch, max_steps, s->hidden);
+  q.chunk = chunk_steps(max_batch, max_steps);
   gru__arena arena = {0};
   if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false)) return GRU_ERR_SIZE;
   arena.base = gru__calloc(&layer->alloc, arena.size);
