@@ -15,6 +15,14 @@
 #error "include a vec_*.h and define GRU_GEMM_TABLE, GRU_GEMM_ISA, GEMM_MR, GEMM_PN, GEMM_PN1"
 #endif
 
+/* Depth of a k block (group() below): 128 k of three panels is 24 KiB,
+ * half this machine's L1. Paired runs (bench/gru-ab) found 128 faster
+ * than whole-depth tiles at d and e and on batch 1's hoists, and 64
+ * slower than 128. */
+#ifndef GEMM_KC
+#define GEMM_KC 128
+#endif
+
 #include "gemm.h"
 #include "inline.h"
 
@@ -30,14 +38,22 @@ static GRU__ALWAYS_INLINE void store_cols(float *c, size_t col, size_t cols, VF 
     vf_store_n(c + col, v, cols - col);
 }
 
+/* The lanes of c + col before column limit cols; zero past it. */
+static GRU__ALWAYS_INLINE VF load_cols(const float *c, size_t col, size_t cols) {
+  if (col + VW <= cols) return vf_load(c + col);
+  return col < cols ? vf_load_n(c + col, cols - col) : vf_set1(0.0f);
+}
+
 /* mr rows x pn panels; w points at the first panel, ws floats between
- * panels; cols of the pn * 16 outputs are real (the rest is padding). */
+ * panels; cols of the pn * 16 outputs are real (the rest is padding). The
+ * chains start from zero, or with more, from the sums c holds (a float
+ * stored and loaded again is the same float: the chain goes on exactly). */
 static GRU__ALWAYS_INLINE void tile(const size_t mr, const size_t pn, size_t depth, const float *a,
                                     size_t lda, const float *w, size_t ws, float *c, size_t ldc,
-                                    size_t cols) {
+                                    size_t cols, bool more) {
   VF acc[GEMM_MR][TILE_PN_MAX * PV];
   GRU__UNROLL for (size_t m = 0; m < mr; m++) GRU__UNROLL for (size_t j = 0; j < pn * PV; j++)
-      acc[m][j] = vf_set1(0.0f);
+      acc[m][j] = more ? load_cols(c + m * ldc, j * VW, cols) : vf_set1(0.0f);
   for (size_t k = 0; k < depth; k++) {
     VF wv[TILE_PN_MAX * PV];
     GRU__UNROLL for (size_t p = 0; p < pn; p++) GRU__UNROLL for (size_t v = 0; v < PV; v++)
@@ -77,15 +93,15 @@ static GRU__ALWAYS_INLINE void tile(const size_t mr, const size_t pn, size_t dep
 
 /* Several rows: tile_<pn>() switches on the row count. */
 typedef void tile_fn(size_t mr, size_t depth, const float *a, size_t lda, const float *w, size_t ws,
-                     float *c, size_t ldc, size_t cols);
+                     float *c, size_t ldc, size_t cols, bool more);
 
-#define ROW_CASE(m)                                   \
-  case m:                                             \
-    tile(m, PN_, depth, a, lda, w, ws, c, ldc, cols); \
+#define ROW_CASE(m)                                         \
+  case m:                                                   \
+    tile(m, PN_, depth, a, lda, w, ws, c, ldc, cols, more); \
     return;
 #define TILE_FN(pn)                                                                          \
   static void tile_##pn(size_t mr, size_t depth, const float *a, size_t lda, const float *w, \
-                        size_t ws, float *c, size_t ldc, size_t cols) {                      \
+                        size_t ws, float *c, size_t ldc, size_t cols, bool more) {           \
     enum { PN_ = pn };                                                                       \
     switch (mr) { ROWS(GEMM_MR, ROW_CASE) }                                                  \
   }
@@ -95,29 +111,42 @@ static tile_fn *const tiles[] = {NULL, PANELS(GEMM_PN, TILE_ENTRY)};
 
 /* One row: up to PN1 panels. */
 #define ROW_TILE_CASE(pn) \
-  case pn: tile(1, pn, depth, a, 0, w, ws, c, 0, cols); return;
+  case pn: tile(1, pn, depth, a, 0, w, ws, c, 0, cols, false); return;
 static void row_tile(size_t pn, size_t depth, const float *a, const float *w, size_t ws, float *c,
                      size_t cols) {
   switch (pn) { PANELS(GEMM_PN1, ROW_TILE_CASE) }
 }
 
-static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
-                     size_t lda, float *c, size_t ldc, bool backwards) {
-  size_t ws = w->depth * GRU__PANEL, group = rows == 1 ? GEMM_PN1 : GEMM_PN;
-  size_t groups = (p1 - p0 + group - 1) / group;
-  for (size_t i = 0; i < groups; i++) {
-    size_t p = p0 + (backwards ? groups - 1 - i : i) * group;
-    size_t pn = p1 - p < group ? p1 - p : group;
-    size_t col = p * GRU__PANEL, cols = w->outputs - col;
-    const float *panel = gru__panel(w, p);
-    if (rows == 1) {
-      row_tile(pn, w->depth, a, panel, ws, c + col, cols);
-      continue;
-    }
+/* Rows [0, rows) of a by one group of pn panels: when several tiles of
+ * rows reuse the panels, k runs in blocks of GEMM_KC, so that the group's
+ * block stays in L1 while every tile of rows goes over it. */
+static void group(size_t pn, const gru__panels *w, const float *panel, size_t rows, const float *a,
+                  size_t lda, float *c, size_t ldc, size_t cols) {
+  size_t ws = w->depth * GRU__PANEL, kc = rows > GEMM_MR ? GEMM_KC : w->depth, k0 = 0;
+  do {
+    size_t depth = w->depth - k0 < kc ? w->depth - k0 : kc;
     for (size_t m = 0; m < rows; m += GEMM_MR) {
       size_t mr = rows - m < GEMM_MR ? rows - m : GEMM_MR;
-      tiles[pn](mr, w->depth, a + m * lda, lda, panel, ws, c + m * ldc + col, ldc, cols);
+      tiles[pn](mr, depth, a + m * lda + k0, lda, panel + k0 * GRU__PANEL, ws, c + m * ldc, ldc,
+                cols, k0 > 0);
     }
+    k0 += depth;
+  } while (k0 < w->depth);
+}
+
+static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
+                     size_t lda, float *c, size_t ldc, bool backwards) {
+  size_t ws = w->depth * GRU__PANEL, n = rows == 1 ? GEMM_PN1 : GEMM_PN;
+  size_t groups = (p1 - p0 + n - 1) / n;
+  for (size_t i = 0; i < groups; i++) {
+    size_t p = p0 + (backwards ? groups - 1 - i : i) * n;
+    size_t pn = p1 - p < n ? p1 - p : n;
+    size_t col = p * GRU__PANEL, cols = w->outputs - col;
+    const float *panel = gru__panel(w, p);
+    if (rows == 1)
+      row_tile(pn, w->depth, a, panel, ws, c + col, cols);
+    else
+      group(pn, w, panel, rows, a, lda, c + col, ldc, cols);
   }
 }
 
