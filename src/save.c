@@ -92,10 +92,12 @@ static size_t tensor_at(const gru_layer *l, gru_format format, size_t i, float *
 
 /* tensor_at() to out, which need not be aligned for float: the floats are
  * written at the aligned address just below (over bytes already written,
- * kept aside and put back) and moved up into place. */
+ * kept aside and put back) and moved up into place. An aligned out (a
+ * malloc'd buffer) takes them in place. */
 static size_t tensor_unaligned(const gru_layer *l, gru_format format, size_t i,
                                unsigned char *out) {
   size_t shift = (uintptr_t)out % _Alignof(float);
+  if (!shift) return tensor_at(l, format, i, (float *)(void *)out);
   unsigned char kept[sizeof(float)];
   memcpy(kept, out - shift, shift);
   size_t n = tensor_at(l, format, i, (float *)(void *)(out - shift));
