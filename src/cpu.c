@@ -2,10 +2,12 @@
  *
  * Nothing is cached: callers ask when they build a layer and keep the
  * answer there, so there is no global state to guard. */
+#define _GNU_SOURCE /* _SC_LEVEL2_CACHE_SIZE */
 #include "cpu.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define GRU_CPU_X86 1
@@ -75,4 +77,13 @@ gru_status gru__env_isa_cap(gru_isa *cap) {
     }
   }
   return GRU_ERR_INVALID;
+}
+
+size_t gru__cpu_l2_bytes(void) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  long n = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return n > 0 ? (size_t)n : 0;
+#else
+  return 0;
+#endif
 }

@@ -41,8 +41,9 @@ static void run_chunk(void *arg, const gru__team *team) {
   const pass *p = c->p;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;
   gru__hoisted g = {0, 0};
+  gru__ahead ahead = {0};
   if (c->hoist) {
-    g = gru__hoist(p, c->t0, c->n, team);
+    g = gru__hoist(p, c->t0, c->n, team, &ahead);
     /* An inner layer of a stack overwrites its input rows with its
      * output (below): every thread must have read them first, unless
      * each thread has rows of its own. */
@@ -58,6 +59,8 @@ static void run_chunk(void *arg, const gru__team *team) {
         .h = c->h[from],
         .h_next = c->h[c->ping_pong ? 1 - from : from],
         .backwards = (c->sweep + i) % 2,
+        .ahead = ahead.total ? &ahead : NULL,
+        .next = i + 1,
     };
     gru__step(p, &io, team);
   }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "cpu.h"
 #include "format.h"
 #include "fpenv.h"
 
@@ -45,6 +46,7 @@ gru_status gru__layer_create(gru_layer **out, const gru__allocator *alloc, gru__
   l->isa = l->kernels->isa; /* scalar if this build lacks the path */
   l->gemm = gru__gemm_for(l->isa);
   l->products = products;
+  l->ahead_bytes = gru__cpu_l2_bytes() / 2;
   l->own_bytes = arena.size;
   derive_bias(l);
   *out = l;

@@ -21,6 +21,7 @@ struct gru_layer {
   gru_products products;
   const gru__gemm *gemm;
   gru__packed_cell *packed; /* [cells] (pack.h); NULL on the BLAS path */
+  size_t ahead_bytes;       /* half a core's L2, or 0 if unknown (hoist.h) */
   size_t own_bytes;         /* the allocation holding this struct, bias and packed */
 };
 

@@ -155,16 +155,21 @@ static void *worker(void *arg) {
   }
 }
 
-void gru__team_barrier(const gru__team *t) {
+void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
   if (t->threads == 1) return;
   slot *slots = t->pool->slots, *me = &slots[t->tid];
   size_t e = ++me->count;
   atomic_store_explicit(&me->arrived, e, memory_order_release);
   spin s = {0};
   for (size_t i = 0; i < t->threads; i++)
-    while (i != t->tid && atomic_load_explicit(&slots[i].arrived, memory_order_acquire) < e)
+    while (i != t->tid && atomic_load_explicit(&slots[i].arrived, memory_order_acquire) < e) {
+      if (idle && idle(arg)) continue;
+      idle = NULL;
       spin_round(&s);
+    }
 }
+
+void gru__team_barrier(const gru__team *t) { gru__team_barrier_idle(t, NULL, NULL); }
 
 /* Publishes the next ticket (only the caller's thread writes it). */
 static void publish(gru__pool *p, size_t threads) {

@@ -55,4 +55,13 @@ void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg);
 /* Returns once every thread of the team has called it as often. */
 void gru__team_barrier(const gru__team *team);
 
+/* Other work for a thread waiting at a barrier: does one short piece and
+ * returns true, or returns false when there is none left. */
+typedef bool gru__idle_fn(void *arg);
+
+/* gru__team_barrier(), but while the others have not all arrived the
+ * thread calls idle(arg) instead of spinning, until it returns false. The
+ * barrier may so end up to one piece after the last thread arrives. */
+void gru__team_barrier_idle(const gru__team *team, gru__idle_fn *idle, void *arg);
+
 #endif

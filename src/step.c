@@ -4,28 +4,16 @@
 
 #include "blas.h"
 
-/* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))
- * of batch rows [r0, r1). */
-typedef struct share {
-  size_t u0, u1, p0, p1;
-  size_t r0, r1;
-  bool rows; /* the team splits rows, not units: nothing is shared */
-} share;
+typedef gru__share share;
 
-/* Thread tid's share (step.h): contiguous, as even as rows or panels
- * allow; empty when there are more threads than panels. */
-static share slice(const gru__pass *p, const gru__team *team) {
-  size_t h = p->q->layer->weights.shape.hidden, panels = gru__panel_count(h), b = p->batch;
-  size_t tid = team->tid, n = team->threads;
-  if (gru__split_rows(b, n)) return (share){0, h, 0, panels, b * tid / n, b * (tid + 1) / n, true};
-  size_t p0 = panels * tid / n, p1 = panels * (tid + 1) / n;
-  size_t u1 = p1 * GRU__PANEL < h ? p1 * GRU__PANEL : h;
-  return (share){p0 * GRU__PANEL, u1, p0, p1, 0, b, false};
-}
-
-/* The barriers of a step, which a team splitting rows does without. */
-static void meet(const gru__team *team, const share *s) {
-  if (!s->rows) gru__team_barrier(team);
+/* The barriers of a step, which a team splitting rows does without; a
+ * thread with hoisting still to do works on it while it waits. */
+static void meet(const gru__team *team, const share *s, const gru__step_io *io) {
+  if (s->rows) return;
+  if (io->ahead)
+    gru__team_barrier_idle(team, gru__ahead_piece, io->ahead);
+  else
+    gru__team_barrier(team);
 }
 
 /* c[r][gH + j] for gates [g0, g1), the share's units j and rows r, over
@@ -50,45 +38,6 @@ static void products(const gru__pass *p, const gru__panels *w, size_t g0, size_t
   const gru__cell *cell = p->cell;
   gru__gemm_nt(rows, (g1 - g0) * h, h, a, lda, cell->w + g0 * h * cell->ld, cell->ld, 0.0f,
                c + g0 * h, 3 * h);
-}
-
-/* c[r][j] = W_x . a[r] for rows r < rows of inputs a [rows][lda] and the
- * share's units j of all three gates: own kernels on the packed input
- * weights, or for a team of one, BLAS on the input columns. */
-static void input_products(const gru__pass *p, const float *a, size_t lda, size_t rows, float *c,
-                           const share *s, bool backwards) {
-  size_t h = p->q->layer->weights.shape.hidden;
-  const gru__cell *cell = p->cell;
-  if (!p->packed) {
-    gru__gemm_nt(rows, 3 * h, cell->input, a, lda, cell->w + h, cell->ld, 0.0f, c, 3 * h);
-    return;
-  }
-  const gru__gemm *k = p->q->layer->gemm;
-  for (size_t i = 0; i < 3; i++) {
-    size_t g = backwards ? 2 - i : i;
-    k->panels(&p->packed->x[g], s->p0, s->p1, rows, a, lda, c + g * h, 3 * h, backwards);
-  }
-}
-
-gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team) {
-  gru_sequence *q = p->q;
-  size_t h3 = 3 * q->layer->weights.shape.hidden, b = p->batch;
-  share s = slice(p, team);
-  const gru__rows *in = &p->in;
-  bool time_major = in->t_step == b * in->b_step, all = s.r1 - s.r0 == b;
-  if (all && (time_major || n == p->steps || b == 1)) {
-    input_products(p, gru__row(in, t0, 0), in->stride, n * b, q->gx, &s, false);
-    return time_major ? (gru__hoisted){b, 1} : (gru__hoisted){1, n};
-  }
-  if (time_major) { /* the share's rows, step by step */
-    for (size_t tt = 0; tt < n; tt++)
-      input_products(p, gru__row(in, t0 + tt, s.r0), in->stride, s.r1 - s.r0,
-                     q->gx + (tt * b + s.r0) * h3, &s, false);
-    return (gru__hoisted){b, 1};
-  }
-  for (size_t r = s.r0; r < s.r1; r++)
-    input_products(p, gru__row(in, t0, r), in->stride, n, q->gx + r * n * h3, &s, false);
-  return (gru__hoisted){1, n};
 }
 
 static bool active(const gru__pass *p, size_t t, size_t row) {
@@ -154,15 +103,15 @@ static void outputs(const gru__pass *p, const gru__step_io *io, const share *s) 
 static void own_input(const gru__pass *p, const gru__step_io *io, const share *s) {
   const gru__rows *in = &p->in;
   size_t lda = in->b_step * in->stride;
-  input_products(p, gru__row(in, io->t, 0) + s->r0 * lda, lda, s->r1 - s->r0,
-                 p->q->gx + s->r0 * 3 * p->q->layer->weights.shape.hidden, s, io->backwards);
+  gru__input_products(p, gru__row(in, io->t, 0) + s->r0 * lda, lda, s->r1 - s->r0,
+                      p->q->gx + s->r0 * 3 * p->q->layer->weights.shape.hidden, s, io->backwards);
 }
 
 void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {
   gru_sequence *q = p->q;
   size_t h = q->layer->weights.shape.hidden;
   const gru__panels *wh = p->packed ? p->packed->h : NULL;
-  share s = slice(p, team);
+  share s = gru__slice(p, team);
   bool own = !io->gx, back = io->backwards;
   const float *gx = own ? q->gx : io->gx;
   size_t gs = own ? 3 * h : io->gx_stride;
@@ -174,15 +123,18 @@ void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team
     /* An inner layer of a stack writes its output over its input rows
      * (forward.c): every thread must have read them first. (Reset-before
      * has its own barrier here.) */
-    if (own && p->in.base == p->out.base) meet(team, &s);
+    if (own && p->in.base == p->out.base) meet(team, &s, io);
   } else {
     products(p, wh, 0, 2, io->h, h, q->gh, &s, back);
     if (own && back) own_input(p, io, &s);
     gates_before(p, io, gx, gs, &s);
-    meet(team, &s);
+    meet(team, &s, io);
     products(p, wh, 2, 3, q->rh, h, q->gh, &s, back);
   }
   update(p, io, gx, gs, &s);
   outputs(p, io, &s);
-  meet(team, &s);
+  /* Before the others may start the next step, which an inner layer of a
+   * stack ends by writing over that step's input row. */
+  if (io->ahead) gru__ahead_until(io->ahead, io->next);
+  meet(team, &s, io);
 }

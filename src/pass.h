@@ -1,0 +1,68 @@
+/* pass.h -- one direction of one layer over a sequence, and the share of
+ * it each thread of a team owns.
+ *
+ * At small batches threads own slices of whole panels of hidden units
+ * (pack.h): their rows of all three gates, for every batch row, so each
+ * core reads the same part of the weights at every step and keeps it in
+ * its L2. At large batches, where the products are bound by arithmetic
+ * rather than by reading the weights, threads own batch rows instead (all
+ * units of them): no state is shared. Which thread computes an output
+ * never changes its bits (gemm.h). */
+#ifndef GRU_PASS_H
+#define GRU_PASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "forward.h"
+#include "pack.h"
+#include "pool.h"
+
+/* One direction of one layer over the whole sequence. */
+typedef struct gru__pass {
+  gru_sequence *q;
+  const gru__cell *cell;
+  const gru__packed_cell *packed; /* NULL: the products go to BLAS */
+  const float *bias;
+  const float *bias_hn;
+  size_t state_cell;
+  gru__rows in;
+  gru__rows out;   /* base NULL: no output */
+  size_t col;      /* first column of this direction in an output row */
+  bool accumulate; /* add to the output (the sum of two directions) */
+  bool reverse;
+  size_t steps;
+  size_t batch;
+  const size_t *lengths;
+} gru__pass;
+
+/* Rows per thread from which a team splits the batch rather than the
+ * units: by then one thread's rows take several times longer to multiply
+ * by all the recurrent weights than to read them from L3. */
+#define GRU__SPLIT_ROWS 32
+
+static inline bool gru__split_rows(size_t batch, size_t threads) {
+  return threads > 1 && batch >= GRU__SPLIT_ROWS * threads;
+}
+
+/* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))
+ * of batch rows [r0, r1). */
+typedef struct gru__share {
+  size_t u0, u1, p0, p1;
+  size_t r0, r1;
+  bool rows; /* the team splits rows, not units: nothing is shared */
+} gru__share;
+
+/* Thread tid's share: contiguous, as even as rows or panels allow; empty
+ * when there are more threads than panels. */
+static inline gru__share gru__slice(const gru__pass *p, const gru__team *team) {
+  size_t h = p->q->layer->weights.shape.hidden, panels = gru__panel_count(h), b = p->batch;
+  size_t tid = team->tid, n = team->threads;
+  if (gru__split_rows(b, n))
+    return (gru__share){0, h, 0, panels, b * tid / n, b * (tid + 1) / n, true};
+  size_t p0 = panels * tid / n, p1 = panels * (tid + 1) / n;
+  size_t u1 = p1 * GRU__PANEL < h ? p1 * GRU__PANEL : h;
+  return (gru__share){p0 * GRU__PANEL, u1, p0, p1, 0, b, false};
+}
+
+#endif
