@@ -33,12 +33,14 @@ typedef struct chunk {
   float *h[2];
   size_t parity;
   bool ping_pong;
-  size_t sweep; /* the sequence's steps so far: even reads weights forwards */
+  size_t sweep;          /* the sequence's steps so far: even reads weights forwards */
+  gru__balance *balance; /* a team splitting rows times each thread */
 } chunk;
 
 static void run_chunk(void *arg, const gru__team *team) {
   const chunk *c = arg;
   const pass *p = c->p;
+  uint64_t start = c->balance ? gru__balance_clock() : 0;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;
   gru__hoisted g = {0, 0};
   gru__ahead ahead = {0};
@@ -64,9 +66,10 @@ static void run_chunk(void *arg, const gru__team *team) {
     };
     gru__step(p, &io, team);
   }
+  if (c->balance) c->balance->ns[team->tid] = gru__balance_clock() - start;
 }
 
-static void run_pass(gru_sequence *q, const pass *p) {
+static void run_pass(gru_sequence *q, pass *p) {
   size_t h = q->layer->weights.shape.hidden;
   /* A thread per panel of units at most when they split the units: more
    * would only wait. */
@@ -74,6 +77,11 @@ static void run_pass(gru_sequence *q, const pass *p) {
   if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
   c.ping_pong = threads > 1 && !gru__split_rows(p->batch, threads);
+  if (gru__split_rows(p->batch, threads)) {
+    gru__balance_start(&q->balance, p->batch, threads);
+    p->first_row = q->balance.first;
+    c.balance = &q->balance;
+  }
   size_t per_chunk = gru__chunk_steps(q, p->batch);
   for (size_t done = 0; done < p->steps;) {
     size_t n = p->steps - done < per_chunk ? p->steps - done : per_chunk;
@@ -82,6 +90,7 @@ static void run_pass(gru_sequence *q, const pass *p) {
     c.hoist = !(p->packed && n == 1);
     c.sweep = q->sweep;
     gru__pool_run(q->pool, threads, run_chunk, &c);
+    if (c.balance) gru__balance_update(c.balance);
     if (c.ping_pong) c.parity = (c.parity + n) % 2;
     q->sweep += n;
     done += n;

@@ -2,6 +2,7 @@
 #ifndef GRU_SEQUENCE_H
 #define GRU_SEQUENCE_H
 
+#include "balance.h"
 #include "error.h"
 #include "gru.h"
 #include "layer.h"
@@ -27,9 +28,10 @@ struct gru_sequence {
    * two used in turn for two (see forward.c); NULL for one layer. */
   float *inner[2];
   size_t bytes;
-  size_t threads;  /* GRU_OPT_THREADS */
-  size_t sweep;    /* steps computed, for the direction weights are read in */
-  gru__pool *pool; /* its threads - 1 workers; NULL for one thread */
+  size_t threads;       /* GRU_OPT_THREADS */
+  size_t sweep;         /* steps computed, for the direction weights are read in */
+  gru__pool *pool;      /* its threads - 1 workers; NULL for one thread */
+  gru__balance balance; /* how its threads split batch rows */
   char error[GRU__ERROR_SIZE];
 };
 
