@@ -99,6 +99,25 @@ static void outputs(const gru__pass *p, const gru__step_io *io, const share *s) 
   }
 }
 
+/* Most bytes of state gather() asks for. */
+#define GATHER_MAX ((size_t)16 << 10)
+
+/* Asks for all of a [floats] state at once, before a thread's products
+ * read it: when threads split the units, the other cores wrote their parts
+ * of it in their last step, and the kernels would otherwise fetch those
+ * lines one by one, each a round trip to another core, as their k loop
+ * reaches them. */
+static void gather(const float *a, size_t floats) {
+#if defined(__GNUC__)
+  size_t bytes = floats * sizeof *a < GATHER_MAX ? floats * sizeof *a : GATHER_MAX;
+  for (size_t i = 0; i < bytes; i += GRU__ALIGN)
+    __builtin_prefetch((const char *)a + i);
+#else
+  (void)a;
+  (void)floats;
+#endif
+}
+
 /* The share's input projections of one streaming step. */
 static void own_input(const gru__pass *p, const gru__step_io *io, const share *s) {
   const gru__rows *in = &p->in;
@@ -115,6 +134,8 @@ void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team
   bool own = !io->gx, back = io->backwards;
   const float *gx = own ? q->gx : io->gx;
   size_t gs = own ? 3 * h : io->gx_stride;
+  bool shared = !s.rows && team->threads > 1;
+  if (shared) gather(io->h, p->batch * h);
   /* Input weights then recurrent ones, or (backwards) the reverse. */
   if (own && !back) own_input(p, io, &s);
   if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
@@ -129,6 +150,7 @@ void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team
     if (own && back) own_input(p, io, &s);
     gates_before(p, io, gx, gs, &s);
     meet(team, &s, io);
+    if (shared) gather(q->rh, p->batch * h);
     products(p, wh, 2, 3, q->rh, h, q->gh, &s, back);
   }
   update(p, io, gx, gs, &s);
