@@ -332,9 +332,9 @@ typedef void (*gru_free_fn)(void *ctx, void *ptr, size_t size);
 
 /* Creates an empty builder (no shape yet) using malloc-family allocation
  * (posix_memalign; blocks of 2 MiB or more start on a 2 MiB boundary and,
- * on Linux, are advised MADV_HUGEPAGE). On success *out owns a builder, which MUST be freed with
- * gru_builder_destroy(). Returns GRU_ERR_NULL if out is NULL,
- * GRU_ERR_NOMEM if allocation fails (*out is then NULL). */
+ * on Linux, are advised MADV_HUGEPAGE). On success *out owns a builder,
+ * which MUST be freed with gru_builder_destroy(). Returns GRU_ERR_NULL if
+ * out is NULL, GRU_ERR_NOMEM if allocation fails (*out is then NULL). */
 GRU_API gru_status gru_builder_create(gru_builder **out);
 
 /* As gru_builder_create(), with a caller's allocator (ctx is passed back

@@ -50,10 +50,11 @@ typedef struct gru__ahead {
  * At batch 1, on a team splitting units, when a thread's share of the
  * weights, input and recurrent, is at most the layer's ahead_bytes (half
  * a core's L2; with more, the input weights, read again for each piece,
- * would push the recurrent ones out of L2), it computes only the first step's piece and leaves the
- * rest in *ahead (total > done): the caller must then call
- * gru__ahead_until() before each step and may call gru__ahead_piece()
- * while it waits. Otherwise ahead->total is 0. */
+ * would push the recurrent ones out of L2), it computes only the pieces of
+ * the first GRU__AHEAD_ROWS steps and leaves the rest in *ahead (total >
+ * done): the caller must then call gru__ahead_until() before each step
+ * and may call gru__ahead_piece() while it waits. Otherwise ahead->total
+ * is 0. */
 gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team,
                         gru__ahead *ahead);
 

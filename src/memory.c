@@ -14,9 +14,9 @@
  * pages, the L2 sets a thread's weights fall in depend on where the pages
  * land (some sets may get more lines than they have ways, read again from
  * L3 at every step), and each page takes a TLB entry; with huge pages
- * batch-1 steps at H = 512 ran about 4% faster. Only
- * the huge pages the block covers whole are used, so no more memory is
- * touched than with small ones. */
+ * batch-1 steps at H = 512 ran about 4% faster. Only the huge pages the
+ * block covers whole are used, so no more memory is touched than with
+ * small ones. */
 static void *default_alloc(void *ctx, size_t size, size_t alignment) {
   (void)ctx;
   void *p = NULL;
