@@ -59,6 +59,10 @@ extern const bench_peer bench_torch;             /* PyTorch nn.GRU / nn.GRUCell 
 /* OpenBLAS's sgemm on 2048^3 in GFLOP/s, with its own threads. */
 double bench_sgemm_peak(void);
 
+/* The same, as a sample taken in one round of a case (gru_bench.c): the
+ * better of two runs after a warm-up, on the threads OpenBLAS has. */
+double bench_sgemm_sample(void);
+
 /* OpenBLAS's sgemm, C[m][n] = A[m][k] . B^T with B's rows ldb floats apart
  * (libgru's hoist), or untransposed B[k][n] for ldb 0, in GFLOP/s. */
 double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb);
@@ -77,6 +81,10 @@ void bench_blas_threads(size_t n);
  * (each its own share, read over and over): the best of three long
  * measurements. Call it while no other thread of the process spins. */
 double bench_read_bandwidth(size_t bytes, size_t threads);
+
+/* One shorter measurement of the same (4 GiB per thread), as a sample
+ * taken in one round of a case. */
+double bench_read_sample(size_t bytes, size_t threads);
 
 /* Seconds on a monotonic clock. */
 double bench_now(void);

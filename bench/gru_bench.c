@@ -199,15 +199,37 @@ static bool leaves_polling(const bench_peer *p) {
   return p == &bench_libgru_blas || p == &bench_libgru_after_blas || p == &bench_torch;
 }
 
-static void time_rounds(const options *o, const bench_case *c, float *y, entry *e, size_t n) {
-  const bench_peer *last = NULL;
+/* The case's yardstick (report.h), sampled in its rounds unless the run
+ * has no yardsticks (--quick, the sweep). */
+static bench_yard yard_of(const options *o, const bench_config *g) {
+  bench_yard y = {BENCH_YARD_NONE, 0, NULL};
+  if (o->quick || (o->configs && !strcmp(o->configs, "sweep")) || g->denormal) return y;
+  y.kind = g->batch > 1 ? BENCH_YARD_SGEMM : BENCH_YARD_READ;
+  y.bytes = 3 * g->hidden * (g->hidden + (g->streaming ? g->input : 0)) * sizeof(float);
+  y.rates = calloc((size_t)o->reps, sizeof(double));
+  return y;
+}
+
+static double sample(const bench_yard *y, size_t threads) {
+  return y->kind == BENCH_YARD_SGEMM ? bench_sgemm_sample() : bench_read_sample(y->bytes, threads);
+}
+
+/* Rounds of every peer once, and the yardstick, in an order that rotates. */
+static void time_rounds(const options *o, const bench_case *c, size_t threads, float *y, entry *e,
+                        size_t n, bench_yard *yard) {
+  bool polling = false; /* the last run left OpenBLAS's threads polling */
+  size_t slots = n + (yard->kind != BENCH_YARD_NONE);
   for (int r = 0; r < o->reps; r++)
-    for (size_t k = 0; k < n; k++) {
-      entry *x = &e[(k + (size_t)r) % n]; /* rotate who goes first */
-      if (!x->ctx || !x->valid) continue;
-      pause_ms(last && leaves_polling(last) ? 150 : o->gap_ms);
-      x->seconds[r] = x->peer->run(x->ctx, c, y);
-      last = x->peer;
+    for (size_t k = 0; k < slots; k++) {
+      size_t i = (k + (size_t)r) % slots; /* rotate who goes first */
+      entry *x = i < n ? &e[i] : NULL;
+      if (x && (!x->ctx || !x->valid)) continue;
+      pause_ms(polling ? 150 : o->gap_ms);
+      if (x)
+        x->seconds[r] = x->peer->run(x->ctx, c, y);
+      else
+        yard->rates[r] = sample(yard, threads);
+      polling = x ? leaves_polling(x->peer) : yard->kind == BENCH_YARD_SGEMM;
     }
 }
 
@@ -230,8 +252,10 @@ static void run_case(const options *o, const bench_config *g, gru_variant v) {
     pause_ms(150); /* OpenBLAS's threads poll after that too */
     entry e[N_PEERS];
     size_t n = open_all(o, &c, o->threads[t], judge, y, e);
-    time_rounds(o, &c, y, e, n);
-    report_group(o->json, &c, o->threads[t], e, n, o->reps);
+    bench_yard yard = yard_of(o, g);
+    time_rounds(o, &c, o->threads[t], y, e, n, &yard);
+    report_group(o->json, &c, o->threads[t], e, n, &yard, o->reps);
+    free(yard.rates);
     for (size_t k = 0; k < n; k++) {
       if (e[k].ctx) e[k].peer->close(e[k].ctx);
       free(e[k].seconds);

@@ -81,7 +81,7 @@ static const char *variant_name(gru_variant v) {
 static double a_median[2][8];
 
 static void json_row(const bench_case *c, size_t threads, const bench_entry *e, const stats *s,
-                     double vs, double gflops) {
+                     double vs, double gflops, double of_rounds) {
   const bench_config *g = c->cfg;
   printf(
       "{\"impl\": \"%s\", \"variant\": \"%s\", \"config\": \"%s\", \"I\": %zu, \"H\": %zu, "
@@ -99,6 +99,7 @@ static void json_row(const bench_case *c, size_t threads, const bench_entry *e, 
       s->median, s->min, s->max, gflops, blas_core);
   if (vs > 0) printf("\"vs_libgru\": %.3f, ", vs);
   if (sgemm_peak > 0) printf("\"of_sgemm_peak\": %.3f, ", gflops / sgemm_peak);
+  if (of_rounds > 0) printf("\"of_sgemm_rounds\": %.3f, ", of_rounds);
   size_t lb = e->peer->layer_bytes(e->ctx), sb = e->peer->sequence_bytes(e->ctx);
   if (lb) printf("\"layer_bytes\": %zu, ", lb);
   if (sb) printf("\"sequence_bytes\": %zu, ", sb);
@@ -116,17 +117,43 @@ static void text_row(const bench_entry *e, const stats *s, double vs, double gfl
   if (lb || sb) printf("  %-12s holds: layer %zu bytes, sequence %zu bytes\n", "", lb, sb);
 }
 
+/* The yardstick's samples of a case: a JSON line, or a line under its
+ * table with libgru's share of it (GFLOP/s) or its bound (read). */
+static void yard_rows(bool json, const bench_case *c, size_t threads, const bench_yard *y,
+                      const stats *s, double lib_gflops) {
+  const bench_config *g = c->cfg;
+  bool sgemm = y->kind == BENCH_YARD_SGEMM;
+  if (json) {
+    printf("{\"impl\": \"%s\", \"when\": \"rounds\", \"variant\": \"%s\", \"config\": \"%s\", "
+           "\"threads\": %zu, ",
+           sgemm ? "sgemm" : "read", variant_name(c->variant), g->name, threads);
+    if (sgemm)
+      printf("\"M\": 2048, \"N\": 2048, \"K\": 2048, \"gflops\": %.1f, ", s->median);
+    else
+      printf("\"bytes\": %zu, \"gbps\": %.1f, ", y->bytes, s->median);
+    printf("\"min\": %.1f, \"max\": %.1f, \"blas_core\": \"%s\"}\n", s->min, s->max, blas_core);
+  } else if (sgemm) {
+    printf("  sgemm 2048^3 in the same rounds: %.1f (%.1f-%.1f) GFLOP/s; libgru's median is %.0f%%\n",
+           s->median, s->min, s->max, 100.0 * lib_gflops / s->median);
+  } else {
+    printf("  reading the weights a step reads (%zu bytes) in the same rounds: %.1f (%.1f-%.1f) GB/s\n",
+           y->bytes, s->median, s->min, s->max);
+  }
+}
+
 void report_group(bool json, const bench_case *c, size_t threads, const bench_entry *e, size_t n,
-                  int reps) {
+                  const bench_yard *y, int reps) {
   const bench_config *g = c->cfg;
   double flops = 2.0 * (double)(g->batch * 3 * g->hidden * (g->input + g->hidden));
-  stats s[8];
+  stats s[8], ys = {0, 0, 0};
   double base = 0;
   for (size_t k = 0; k < n; k++)
     if (e[k].ctx && e[k].valid) {
       s[k] = summarize(e[k].seconds, reps, g->steps);
       if (e[k].peer == &bench_libgru) base = s[k].median;
     }
+  if (y->kind != BENCH_YARD_NONE) ys = bench_stats_of(y->rates, (size_t)reps); /* sorts them */
+  double lib_gflops = base > 0 ? flops / base / 1e3 : 0;
   if (!json)
     printf("\n== %s: I=%zu H=%zu B=%zu T=%zu%s (%s), %s, %zu thread(s)\n  %-12s %s\n", g->name,
            g->input, g->hidden, g->batch, g->steps, g->streaming ? " calls" : "", g->note,
@@ -136,11 +163,14 @@ void report_group(bool json, const bench_case *c, size_t threads, const bench_en
     bool ok = e[k].ctx && e[k].valid;
     double vs = ok && base > 0 ? s[k].median / base : 0,
            gflops = ok ? flops / s[k].median / 1e3 : 0;
+    double of_rounds =
+        y->kind == BENCH_YARD_SGEMM && e[k].peer == &bench_libgru ? gflops / ys.median : 0;
     if (json)
-      json_row(c, threads, &e[k], ok ? &s[k] : NULL, vs, gflops);
+      json_row(c, threads, &e[k], ok ? &s[k] : NULL, vs, gflops, ok ? of_rounds : 0);
     else
       text_row(&e[k], ok ? &s[k] : NULL, vs, gflops);
   }
+  if (y->kind != BENCH_YARD_NONE) yard_rows(json, c, threads, y, &ys, lib_gflops);
   if (threads < 8 && !strcmp(g->name, "a")) a_median[c->variant][threads] = base;
   double a = threads < 8 ? a_median[c->variant][threads] : 0;
   if (!json && g->denormal && a > 0 && base > 0)

@@ -13,6 +13,16 @@ typedef struct bench_entry {
   bool valid;      /* its outputs matched the reference */
 } bench_entry;
 
+/* A yardstick sampled once in every round of a case, beside the peers, so
+ * that a ratio to it compares the same moments of a machine whose speed
+ * drifts: OpenBLAS's sgemm on 2048^3 at large batches, the read probe
+ * over the weights a step reads at batch 1. */
+typedef struct bench_yard {
+  enum { BENCH_YARD_NONE, BENCH_YARD_SGEMM, BENCH_YARD_READ } kind;
+  size_t bytes;  /* read: the weights a step reads */
+  double *rates; /* [reps]: GFLOP/s or GB/s */
+} bench_yard;
+
 /* With peak, measures OpenBLAS's sgemm first (bench_sgemm_peak()), and
  * every row then says what fraction of it its GFLOP/s are; report_end()
  * measures it again. */
@@ -25,8 +35,10 @@ void report_read(bool json, const char *name, size_t bytes, size_t threads, doub
  * name. */
 void report_sgemm(bool json, const char *name, size_t m, size_t n, size_t k, double gflops);
 
+/* The case's table (or JSON lines) and, unless y is of kind
+ * BENCH_YARD_NONE, its yardstick's samples and libgru's ratio to them. */
 void report_group(bool json, const bench_case *c, size_t threads, const bench_entry *e, size_t n,
-                  int reps);
+                  const bench_yard *y, int reps);
 void report_end(bool json);
 
 #endif

@@ -1,8 +1,9 @@
 /* The sgemm yardsticks: OpenBLAS's sgemm on 2048^3 (the large-batch
  * bound), and on the shape of a configuration's hoisted input projection
  * (what libgru's hoist can get from BLAS), with the kernels the environment
- * gives OpenBLAS and its threads, best of five after a warm-up; and the
- * bench's one call that sets BLAS's thread count. */
+ * gives OpenBLAS and its threads, best of five after a warm-up (of two for
+ * the sample taken in each round of a case); and the bench's one call that
+ * sets BLAS's thread count. */
 #include <cblas.h>
 #include <stdlib.h>
 
@@ -19,7 +20,7 @@ void bench_blas_threads(size_t n) {
 /* C[m][n] = A[m][k] . B^T, B [n][ldb] (the layout of libgru's hoist:
  * the input columns of rows of [h, x] weights), or B [k][n] untransposed
  * when ldb is 0. */
-double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb) {
+static double rate(size_t m, size_t n, size_t k, size_t ldb, int timed) {
   size_t nb = ldb ? n * ldb : k * n;
   float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * nb),
         *c = malloc(sizeof(float) * m * n);
@@ -28,7 +29,7 @@ double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb) {
   for (size_t i = 0; i < nb; i++)
     b[i] = (float)(i % 5) * 0.01f;
   double best = 1e30;
-  for (int r = 0; r < 6; r++) { /* the first is a warm-up */
+  for (int r = 0; r <= timed; r++) { /* the first is a warm-up */
     double t0 = bench_now();
     if (ldb)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k,
@@ -45,7 +46,11 @@ double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb) {
   return 2.0 * (double)m * (double)n * (double)k / best / 1e9;
 }
 
-double bench_sgemm_peak(void) { return bench_sgemm_rate(2048, 2048, 2048, 0); }
+double bench_sgemm_rate(size_t m, size_t n, size_t k, size_t ldb) { return rate(m, n, k, ldb, 5); }
+
+double bench_sgemm_peak(void) { return rate(2048, 2048, 2048, 0, 5); }
+
+double bench_sgemm_sample(void) { return rate(2048, 2048, 2048, 0, 2); }
 
 void bench_blas_call(void) {
   enum { N = 512 }; /* large enough for OpenBLAS to use its threads */
