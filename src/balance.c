@@ -3,37 +3,40 @@
 
 #include <time.h>
 
-void gru__balance_start(gru__balance *b, size_t batch, size_t threads) {
-  if (b->batch == batch && b->threads == threads) return;
-  b->batch = batch;
+void gru__balance_start(gru__balance *b, size_t items, size_t threads) {
+  if (b->items == items && b->threads == threads) return;
+  b->items = items;
   b->threads = threads;
   for (size_t i = 0; i <= threads; i++)
-    b->first[i] = batch * i / threads;
+    b->first[i] = items * i / threads;
+  for (size_t i = 0; i < threads; i++)
+    b->share[i] = (double)items / (double)threads;
 }
 
 void gru__balance_update(gru__balance *b) {
   size_t n = b->threads;
-  double rows[GRU_MAX_THREADS], rate_sum = 0, total = 0;
+  if (b->items < GRU__BALANCE_MIN * n) return;
+  double rate[GRU_MAX_THREADS], rate_sum = 0, total = 0;
   for (size_t i = 0; i < n; i++) {
     if (!b->ns[i]) return; /* a clock that did not move: keep the split */
-    rows[i] = (double)(b->first[i + 1] - b->first[i]);
-    rate_sum += rows[i] / (double)b->ns[i];
+    rate[i] = (double)(b->first[i + 1] - b->first[i]) / (double)b->ns[i];
+    rate_sum += rate[i];
   }
-  double even = (double)b->batch / (double)n;
+  double even = (double)b->items / (double)n;
   for (size_t i = 0; i < n; i++) {
-    double want = (double)b->batch * rows[i] / (double)b->ns[i] / rate_sum;
-    double r = (rows[i] + want) / 2;
-    rows[i] = r < even / 2 ? even / 2 : r > even * 1.5 ? even * 1.5 : r;
-    total += rows[i];
+    double r = (b->share[i] + (double)b->items * rate[i] / rate_sum) / 2;
+    b->share[i] = r < even / 2 ? even / 2 : r > even * 1.5 ? even * 1.5 : r;
+    total += b->share[i];
   }
-  /* Scaled back to the batch, every share keeps at least a third of an
-   * even one (a team splits rows from 32 each), so the rounded boundaries
-   * stay in order. */
+  /* Scaled back to the items, every share keeps at least a third of an
+   * even one, at least one item: the rounded boundaries stay in order. */
   double at = 0;
   for (size_t i = 0; i + 1 < n; i++) {
-    at += rows[i] * (double)b->batch / total;
+    b->share[i] *= (double)b->items / total;
+    at += b->share[i];
     b->first[i + 1] = (size_t)(at + 0.5);
   }
+  b->share[n - 1] *= (double)b->items / total;
 }
 
 uint64_t gru__balance_clock(void) {

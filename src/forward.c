@@ -34,13 +34,16 @@ typedef struct chunk {
   size_t parity;
   bool ping_pong;
   size_t sweep;          /* the sequence's steps so far: even reads weights forwards */
-  gru__balance *balance; /* a team splitting rows times each thread */
+  gru__balance *balance; /* the split that follows each thread's rate */
 } chunk;
 
 static void run_chunk(void *arg, const gru__team *team) {
   const chunk *c = arg;
   const pass *p = c->p;
+  /* A thread's work: its time in the chunk but for its spinning at the
+   * barriers (the clock is read only by threads with nothing to do). */
   uint64_t start = c->balance ? gru__balance_clock() : 0;
+  uint64_t waited = c->balance ? gru__team_waited(team) : 0;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;
   gru__hoisted g = {0, 0};
   gru__ahead ahead = {0};
@@ -66,7 +69,9 @@ static void run_chunk(void *arg, const gru__team *team) {
     };
     gru__step(p, &io, team);
   }
-  if (c->balance) c->balance->ns[team->tid] = gru__balance_clock() - start;
+  if (c->balance)
+    c->balance->ns[team->tid] =
+        gru__balance_clock() - start - (gru__team_waited(team) - waited);
 }
 
 static void run_pass(gru_sequence *q, pass *p) {
@@ -77,10 +82,11 @@ static void run_pass(gru_sequence *q, pass *p) {
   if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
   c.ping_pong = threads > 1 && !gru__split_rows(p->batch, threads);
-  if (gru__split_rows(p->batch, threads)) {
-    gru__balance_start(&q->balance, p->batch, threads);
-    p->first_row = q->balance.first;
-    c.balance = &q->balance;
+  if (threads > 1) {
+    bool rows = gru__split_rows(p->batch, threads);
+    c.balance = rows ? &q->rows : &q->panels;
+    gru__balance_start(c.balance, rows ? p->batch : panels, threads);
+    p->first = c.balance->first;
   }
   size_t per_chunk = gru__chunk_steps(q, p->batch);
   for (size_t done = 0; done < p->steps;) {

@@ -34,8 +34,10 @@ typedef struct gru__pass {
   size_t steps;
   size_t batch;
   const size_t *lengths;
-  const size_t *first_row; /* when the team splits rows: thread i owns
-                              rows [first_row[i], first_row[i+1]) */
+  /* Thread i owns items [first[i], first[i+1]): batch rows when the team
+   * splits rows, panels when it splits the units; NULL: an even split of
+   * the panels. */
+  const size_t *first;
 } gru__pass;
 
 /* Rows per thread from which a team splits the batch rather than the
@@ -55,14 +57,15 @@ typedef struct gru__share {
   bool rows; /* the team splits rows, not units: nothing is shared */
 } gru__share;
 
-/* Thread tid's share: contiguous, as even as rows or panels allow; empty
- * when there are more threads than panels. */
+/* Thread tid's share: contiguous, its rows or panels from first[] (or as
+ * even as panels allow); empty when there are more threads than panels. */
 static inline gru__share gru__slice(const gru__pass *p, const gru__team *team) {
   size_t h = p->q->layer->weights.shape.hidden, panels = gru__panel_count(h), b = p->batch;
   size_t tid = team->tid, n = team->threads;
   if (gru__split_rows(b, n))
-    return (gru__share){0, h, 0, panels, p->first_row[tid], p->first_row[tid + 1], true};
-  size_t p0 = panels * tid / n, p1 = panels * (tid + 1) / n;
+    return (gru__share){0, h, 0, panels, p->first[tid], p->first[tid + 1], true};
+  size_t p0 = p->first ? p->first[tid] : panels * tid / n,
+         p1 = p->first ? p->first[tid + 1] : panels * (tid + 1) / n;
   size_t u1 = p1 * GRU__PANEL < h ? p1 * GRU__PANEL : h;
   return (gru__share){p0 * GRU__PANEL, u1, p0, p1, 0, b, false};
 }

@@ -43,10 +43,12 @@
  * one line, so the pair is padding). */
 typedef struct slot {
   _Alignas(GRU__ALIGN) atomic_size_t arrived;
-  size_t count; /* barriers passed; only this slot's thread touches it */
+  size_t count;       /* barriers passed; only this slot's thread touches it */
+  uint64_t waited_ns; /* spun at them; likewise */
   struct gru__pool *pool;
   size_t tid;
-  char pad[2 * GRU__ALIGN - sizeof(atomic_size_t) - 2 * sizeof(size_t) - sizeof(void *)];
+  char pad[2 * GRU__ALIGN - sizeof(atomic_size_t) - 2 * sizeof(size_t) - sizeof(uint64_t) -
+           sizeof(void *)];
 } slot;
 
 typedef struct job {
@@ -96,24 +98,30 @@ static inline void relax(void) {
 }
 
 /* A wait loop's pacing: pause, and once it has waited YIELD_NS, yield.
- * The clock is read only every 64 rounds and only after the first 64, so
- * a short wait costs no more than the pauses. */
+ * The clock is read at the first round and then every 64, so a short
+ * wait costs one reading, taken while there is nothing else to do. */
 typedef struct spin {
   unsigned rounds;
   long ns; /* waited so far, as of the last reading */
   struct timespec t0;
 } spin;
 
+static long ns_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
 static void spin_round(spin *s) {
+  if (!s->rounds++) {
+    clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    return;
+  }
   if (s->ns > YIELD_NS)
     sched_yield();
   else
     relax();
-  if (++s->rounds % 64) return;
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  if (s->rounds == 64) s->t0 = t;
-  s->ns = (t.tv_sec - s->t0.tv_sec) * 1000000000L + (t.tv_nsec - s->t0.tv_nsec);
+  if (s->rounds % 64 == 0) s->ns = ns_since(&s->t0);
 }
 
 /* Waits for a ticket other than seen and returns it: spins for SPIN_NS
@@ -167,6 +175,11 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
       idle = NULL;
       spin_round(&s);
     }
+  if (s.rounds) me->waited_ns += (uint64_t)ns_since(&s.t0);
+}
+
+uint64_t gru__team_waited(const gru__team *t) {
+  return t->threads > 1 ? t->pool->slots[t->tid].waited_ns : 0;
 }
 
 void gru__team_barrier(const gru__team *t) { gru__team_barrier_idle(t, NULL, NULL); }

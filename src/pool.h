@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gru.h"
 #include "memory.h"
@@ -54,6 +55,11 @@ void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg);
 
 /* Returns once every thread of the team has called it as often. */
 void gru__team_barrier(const gru__team *team);
+
+/* Nanoseconds the thread has spun at barriers, waiting for the others,
+ * since its pool started (running idle work is not waiting); 0 for a team
+ * of one. */
+uint64_t gru__team_waited(const gru__team *team);
 
 /* Other work for a thread waiting at a barrier: does one short piece and
  * returns true, or returns false when there is none left. */

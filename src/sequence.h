@@ -31,7 +31,8 @@ struct gru_sequence {
   size_t threads;       /* GRU_OPT_THREADS */
   size_t sweep;         /* steps computed, for the direction weights are read in */
   gru__pool *pool;      /* its threads - 1 workers; NULL for one thread */
-  gru__balance balance; /* how its threads split batch rows */
+  gru__balance rows;   /* how its threads split batch rows */
+  gru__balance panels; /* how its threads split the units */
   char error[GRU__ERROR_SIZE];
 };
 
