@@ -41,7 +41,7 @@ static void run_chunk(void *arg, const gru__team *team) {
   const chunk *c = arg;
   const pass *p = c->p;
   /* A thread's work: its time in the chunk but for its spinning at the
-   * barriers (the clock is read only by threads with nothing to do). */
+   * barriers (where only a thread with nothing to do reads the clock). */
   uint64_t start = c->balance ? gru__balance_clock() : 0;
   uint64_t waited = c->balance ? gru__team_waited(team) : 0;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;

@@ -13,11 +13,8 @@ void gru__input_products(const gru__pass *p, const float *a, size_t lda, size_t 
     gru__gemm_nt(rows, 3 * h, cell->input, a, lda, cell->w + h, cell->ld, 0.0f, c, 3 * h);
     return;
   }
-  const gru__gemm *k = p->q->layer->gemm;
-  for (size_t i = 0; i < 3; i++) {
-    size_t g = backwards ? 2 - i : i;
-    k->panels(&p->packed->x[g], s->p0, s->p1, rows, a, lda, c + g * h, 3 * h, backwards);
-  }
+  gru__gate_products(p->q->layer->gemm, p->packed->x, 0, 3, s->p0, s->p1, rows, a, lda, c, 3 * h,
+                     backwards);
 }
 
 /* Whether the thread's hoist goes in pieces (hoist.h). */

@@ -39,11 +39,12 @@ void gru__pack(const gru__weights *w, float *dst, gru__packed_cell *cells) {
   size_t h = s->hidden;
   for (size_t c = 0; c < s->layers * s->dirs; c++) {
     const gru__cell *cell = &w->cells[c];
-    for (size_t g = 0; g < 3; g++) {
-      const float *rows = cell->w + g * h * cell->ld;
-      cells[c].h[g] = pack_block(rows, cell->ld, h, 0, h, dst);
+    for (size_t g = 0; g < 3; g++) { /* the gates' h, one after another */
+      cells[c].h[g] = pack_block(cell->w + g * h * cell->ld, cell->ld, h, 0, h, dst);
       dst += gru__panel_count(h) * h * GRU__PANEL;
-      cells[c].x[g] = pack_block(rows, cell->ld, h, h, cell->input, dst);
+    }
+    for (size_t g = 0; g < 3; g++) { /* then their x */
+      cells[c].x[g] = pack_block(cell->w + g * h * cell->ld, cell->ld, h, h, cell->input, dst);
       dst += gru__panel_count(h) * cell->input * GRU__PANEL;
     }
   }

@@ -32,11 +32,23 @@ static inline const float *gru__panel(const gru__panels *m, size_t p) {
 }
 
 /* One cell's weights per gate (r, z, n): h over the recurrent columns
- * (K = H), x over the input columns (K = I_k). */
+ * (K = H), x over the input columns (K = I_k). The three gates' panels
+ * follow each other, so when H is a multiple of GRU__PANEL (no padding
+ * between gates) they are also one matrix of 3H outputs, gate g's output
+ * j being output gH + j: gates3() below. A product over all the panels of
+ * the gates then runs as one, in groups that do not stop at a gate's end. */
 typedef struct gru__packed_cell {
   gru__panels h[3];
   gru__panels x[3];
 } gru__packed_cell;
+
+/* Gates [g0, g1) of m (the h or x of a packed cell) as one matrix, its
+ * outputs from g0's first; false when H is not a multiple of GRU__PANEL. */
+static inline bool gru__gates3(const gru__panels *m, size_t g0, size_t g1, gru__panels *out) {
+  if (m->outputs % GRU__PANEL) return false;
+  *out = (gru__panels){m[g0].data, (g1 - g0) * m->outputs, m->depth};
+  return true;
+}
 
 /* Floats the packed weights of every cell of s take; false on overflow. */
 bool gru__pack_floats(const gru__shape *s, size_t *floats);

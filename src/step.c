@@ -28,11 +28,8 @@ static void products(const gru__pass *p, const gru__panels *w, size_t g0, size_t
   a += s->r0 * lda;
   c += s->r0 * 3 * h;
   if (w) {
-    const gru__gemm *k = p->q->layer->gemm;
-    for (size_t i = g0; i < g1; i++) {
-      size_t g = backwards ? g1 - 1 - (i - g0) : i;
-      k->panels(&w[g], s->p0, s->p1, rows, a, lda, c + g * h, 3 * h, backwards);
-    }
+    gru__gate_products(p->q->layer->gemm, w, g0, g1, s->p0, s->p1, rows, a, lda, c, 3 * h,
+                       backwards);
     return;
   }
   const gru__cell *cell = p->cell;
