@@ -56,7 +56,7 @@ static GRU__ALWAYS_INLINE void tile(const size_t mr, const size_t pn, size_t dep
   VF acc[GEMM_MR][TILE_PN_MAX * PV];
   GRU__UNROLL for (size_t m = 0; m < mr; m++) GRU__UNROLL for (size_t j = 0; j < pn * PV; j++)
       acc[m][j] = more ? load_cols(c + m * ldc, j * VW, cols) : vf_set1(0.0f);
-  _Pragma("GCC unroll 4") for (size_t k = 0; k < depth; k++) {
+  GRU__UNROLL4 for (size_t k = 0; k < depth; k++) {
     VF wv[TILE_PN_MAX * PV];
     GRU__UNROLL for (size_t p = 0; p < pn; p++) GRU__UNROLL for (size_t v = 0; v < PV; v++)
         wv[p * PV + v] = vf_load(w + p * ws + k * GRU__PANEL + v * VW);

@@ -15,8 +15,10 @@
  * memory. GCC and Clang both read this pragma. */
 #if defined(__GNUC__)
 #define GRU__UNROLL _Pragma("GCC unroll 64")
+#define GRU__UNROLL4 _Pragma("GCC unroll 4") /* a loop of any count, four at a time */
 #else
 #define GRU__UNROLL
+#define GRU__UNROLL4
 #endif
 
 #endif
