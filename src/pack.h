@@ -35,8 +35,8 @@ static inline const float *gru__panel(const gru__panels *m, size_t p) {
  * (K = H), x over the input columns (K = I_k). The three gates' panels
  * follow each other, so when H is a multiple of GRU__PANEL (no padding
  * between gates) they are also one matrix of 3H outputs, gate g's output
- * j being output gH + j: gates3() below. A product over all the panels of
- * the gates then runs as one, in groups that do not stop at a gate's end. */
+ * j being output gH + j (gru__gates3() below): a product over all the
+ * gates' panels then runs as one, its groups crossing the gates' ends. */
 typedef struct gru__packed_cell {
   gru__panels h[3];
   gru__panels x[3];
