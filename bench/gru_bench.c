@@ -58,7 +58,7 @@ static const bench_peer *const peers[] = {
 enum { N_PEERS = sizeof peers / sizeof peers[0] };
 
 typedef struct options {
-  bool json, quick;
+  bool json, quick, sweep; /* sweep: --config sweep, the plot's points */
   const char *configs, *impls, *variant;
   size_t threads[4], n_threads;
   int reps, gap_ms;
@@ -117,6 +117,7 @@ static options parse(int argc, char **argv) {
     o.threads[0] = 1;
     o.n_threads = 1;
   }
+  o.sweep = o.configs && !strcmp(o.configs, "sweep");
   return o;
 }
 
@@ -203,7 +204,7 @@ static bool leaves_polling(const bench_peer *p) {
  * has no yardsticks (--quick, the sweep). */
 static bench_yard yard_of(const options *o, const bench_config *g) {
   bench_yard y = {BENCH_YARD_NONE, 0, NULL};
-  if (o->quick || (o->configs && !strcmp(o->configs, "sweep")) || g->denormal) return y;
+  if (o->quick || o->sweep || g->denormal) return y;
   y.kind = g->batch > 1 ? BENCH_YARD_SGEMM : BENCH_YARD_READ;
   y.bytes = 3 * g->hidden * (g->hidden + (g->streaming ? g->input : 0)) * sizeof(float);
   y.rates = calloc((size_t)o->reps, sizeof(double));
@@ -300,19 +301,18 @@ static void yardsticks(const options *o) {
 int main(int argc, char **argv) {
   options o = parse(argc, argv);
   make_sweep();
-  bool want_sweep = o.configs && !strcmp(o.configs, "sweep");
-  const bench_config *list = want_sweep ? sweep : standard;
-  size_t n = want_sweep ? N_SWEEP : sizeof standard / sizeof standard[0];
+  const bench_config *list = o.sweep ? sweep : standard;
+  size_t n = o.sweep ? N_SWEEP : sizeof standard / sizeof standard[0];
   report_start(o.json, o.reps, !o.quick);
-  if (!o.quick && !want_sweep) yardsticks(&o);
+  if (!o.quick && !o.sweep) yardsticks(&o);
   pause_ms(150); /* OpenBLAS's threads poll after its sgemm and after it loads */
   for (size_t i = 0; i < n; i++) {
-    if (!want_sweep && !listed(o.configs, list[i].name)) continue;
+    if (!o.sweep && !listed(o.configs, list[i].name)) continue;
     for (int v = GRU_RESET_BEFORE; v <= GRU_RESET_AFTER; v++) {
       const char *name = v == GRU_RESET_BEFORE ? "before" : "after";
       if (o.variant && strcmp(o.variant, name)) continue;
       /* The sweep is for the plot: reset-after, where every peer runs. */
-      if (want_sweep && v == GRU_RESET_BEFORE) continue;
+      if (o.sweep && v == GRU_RESET_BEFORE) continue;
       run_case(&o, &list[i], (gru_variant)v);
     }
   }

@@ -70,8 +70,7 @@ static void run_chunk(void *arg, const gru__team *team) {
     gru__step(p, &io, team);
   }
   if (c->balance)
-    c->balance->ns[team->tid] =
-        gru__balance_clock() - start - (gru__team_waited(team) - waited);
+    c->balance->ns[team->tid] = gru__balance_clock() - start - (gru__team_waited(team) - waited);
 }
 
 static void run_pass(gru_sequence *q, pass *p) {
@@ -80,10 +79,10 @@ static void run_pass(gru_sequence *q, pass *p) {
    * would only wait. */
   size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
   if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
+  bool rows = gru__split_rows(p->batch, threads);
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
-  c.ping_pong = threads > 1 && !gru__split_rows(p->batch, threads);
+  c.ping_pong = threads > 1 && !rows;
   if (threads > 1) {
-    bool rows = gru__split_rows(p->batch, threads);
     c.balance = rows ? &q->rows : &q->panels;
     gru__balance_start(c.balance, rows ? p->batch : panels, threads);
     p->first = c.balance->first;

@@ -21,7 +21,7 @@ void gru__gate_products(const gru__gemm *k, const gru__panels *w, size_t g0, siz
                         bool backwards) {
   size_t h = w->outputs, panels = gru__panel_count(h);
   gru__panels all;
-  if (p0 == 0 && p1 == panels && gru__gates3(w, g0, g1, &all)) {
+  if (p0 == 0 && p1 == panels && gru__gates_as_one(w, g0, g1, &all)) {
     k->panels(&all, 0, (g1 - g0) * panels, rows, a, lda, c + g0 * h, ldc, backwards);
     return;
   }

@@ -43,7 +43,7 @@ const gru__gemm *gru__gemm_for(gru_isa isa);
 /* k->panels() over panels [p0, p1) of each of gates [g0, g1) of w (a
  * packed cell's h or x), gate g's outputs at c + gH; backwards takes the
  * gates in reverse too. Over all the panels, gates that are one matrix
- * (gru__gates3) go as one: the kernels' groups of panels then run across
+ * (gru__gates_as_one) go as one: the kernels' groups of panels then run across
  * the gates' ends, with no short group at the end of each gate. */
 void gru__gate_products(const gru__gemm *k, const gru__panels *w, size_t g0, size_t g1, size_t p0,
                         size_t p1, size_t rows, const float *a, size_t lda, float *c, size_t ldc,

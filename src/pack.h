@@ -35,7 +35,7 @@ static inline const float *gru__panel(const gru__panels *m, size_t p) {
  * (K = H), x over the input columns (K = I_k). The three gates' panels
  * follow each other, so when H is a multiple of GRU__PANEL (no padding
  * between gates) they are also one matrix of 3H outputs, gate g's output
- * j being output gH + j (gru__gates3() below): a product over all the
+ * j being output gH + j (gru__gates_as_one() below): a product over all the
  * gates' panels then runs as one, its groups crossing the gates' ends. */
 typedef struct gru__packed_cell {
   gru__panels h[3];
@@ -44,7 +44,7 @@ typedef struct gru__packed_cell {
 
 /* Gates [g0, g1) of m (the h or x of a packed cell) as one matrix, its
  * outputs from g0's first; false when H is not a multiple of GRU__PANEL. */
-static inline bool gru__gates3(const gru__panels *m, size_t g0, size_t g1, gru__panels *out) {
+static inline bool gru__gates_as_one(const gru__panels *m, size_t g0, size_t g1, gru__panels *out) {
   if (m->outputs % GRU__PANEL) return false;
   *out = (gru__panels){m[g0].data, (g1 - g0) * m->outputs, m->depth};
   return true;
