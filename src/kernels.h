@@ -31,15 +31,17 @@ typedef struct gru__kernels {
    * z or c. */
   void (*blend)(size_t n, const float *z, const float *c, float *h);
   /* The last stages of a step fused, bit for bit what the separate
-   * kernels above compute, with out = the new state (out may alias h):
+   * kernels above compute, with out = the new state (out may alias h), and
+   * the same values stored to copy too unless it is NULL (the step's output
+   * row, written while the values are in registers):
    * reset-before: out = blend of z, candidate_before(gx, gh, b) and h; */
   void (*update_before)(size_t n, const float *gx, const float *gh, const float *b, const float *z,
-                        const float *h, float *out);
+                        const float *h, float *out, float *copy);
   /* reset-after: r and z by gates, the candidate by candidate_after, then
    * the blend, with gx, gh and b holding the gates r, z, n gs floats
    * apart. */
   void (*update_after)(size_t n, size_t gs, const float *gx, const float *gh, const float *b,
-                       const float *bhn, const float *h, float *out);
+                       const float *bhn, const float *h, float *out, float *copy);
   /* The activations alone (y may alias x), for tests and tools. */
   void (*sigmoid)(size_t n, const float *x, float *y);
   void (*tanh)(size_t n, const float *x, float *y);

@@ -73,26 +73,35 @@ static inline VF act_tanh(VF x) {
 }
 
 /* Every kernel is op(lane values of up to MAX_IN input rows) stored to one
- * output row. map() owns the loop: full vectors, then one masked vector for
- * the n mod VW tail, which runs the same op so no result depends on where
- * an element falls. Once map() is inlined, op is a constant and is inlined
- * too. */
+ * output row, and to a second (copy) when it is not NULL. map2() owns the
+ * loop: full vectors, then one masked vector for the n mod VW tail, which
+ * runs the same op so no result depends on where an element falls. Once
+ * it is inlined, op is a constant and is inlined too. */
 #define MAX_IN 11
 
 typedef VF (*elementwise_op)(const VF *in);
 
-static GRU__ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in, float *out,
-                                   elementwise_op op) {
+static GRU__ALWAYS_INLINE void map2(size_t n, size_t n_in, const float *const *in, float *out,
+                                    float *copy, elementwise_op op) {
   VF v[MAX_IN];
   size_t i = 0;
   for (; i + VW <= n; i += VW) {
     GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load(in[k] + i);
-    vf_store(out + i, op(v));
+    VF y = op(v);
+    vf_store(out + i, y);
+    if (copy) vf_store(copy + i, y);
   }
   if (i < n) {
     GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load_n(in[k] + i, n - i);
-    vf_store_n(out + i, op(v), n - i);
+    VF y = op(v);
+    vf_store_n(out + i, y, n - i);
+    if (copy) vf_store_n(copy + i, y, n - i);
   }
+}
+
+static GRU__ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in, float *out,
+                                   elementwise_op op) {
+  map2(n, n_in, in, out, NULL, op);
 }
 
 /* The ops, in the order of gru__kernels. Sums are formed left to right as
@@ -161,16 +170,16 @@ static void k_blend(size_t n, const float *z, const float *c, float *h) {
 }
 
 static void k_update_before(size_t n, const float *gx, const float *gh, const float *b,
-                            const float *z, const float *h, float *out) {
+                            const float *z, const float *h, float *out, float *copy) {
   const float *in[] = {gx, gh, b, z, h};
-  map(n, 5, in, out, op_update_before);
+  map2(n, 5, in, out, copy, op_update_before);
 }
 
 static void k_update_after(size_t n, size_t gs, const float *gx, const float *gh, const float *b,
-                           const float *bhn, const float *h, float *out) {
+                           const float *bhn, const float *h, float *out, float *copy) {
   const float *in[] = {gx, gx + gs, gx + 2 * gs, gh,  gh + gs, gh + 2 * gs,
                        b,  b + gs,  b + 2 * gs,  bhn, h};
-  map(n, 11, in, out, op_update_after);
+  map2(n, 11, in, out, copy, op_update_after);
 }
 
 static void k_sigmoid(size_t n, const float *x, float *y) {

@@ -41,6 +41,13 @@ static bool active(const gru__pass *p, size_t t, size_t row) {
   return !p->lengths || t < p->lengths[row];
 }
 
+/* Where row r's share of the step's output goes when it is the new state
+ * itself, which the update then stores there too; NULL when outputs()
+ * writes it (a sum of directions, or no output). */
+static float *output_copy(const gru__pass *p, const gru__step_io *io, size_t r, size_t u0) {
+  return p->out.base && !p->accumulate ? gru__row(&p->out, io->t, r) + p->col + u0 : NULL;
+}
+
 /* The new state of the share: the fused update, or for a row past its
  * length the old state. */
 static void update(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
@@ -55,10 +62,11 @@ static void update(const gru__pass *p, const gru__step_io *io, const float *gx, 
     if (!active(p, io->t, r)) {
       if (hn != hp) memcpy(hn, hp, n * sizeof *hn);
     } else if (after) {
-      k->update_after(n, h, x, gh, p->bias + u0, p->bias_hn + u0, hp, hn);
+      k->update_after(n, h, x, gh, p->bias + u0, p->bias_hn + u0, hp, hn,
+                      output_copy(p, io, r, u0));
     } else {
       k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, q->act + r * h3 + h + u0, hp,
-                       hn);
+                       hn, output_copy(p, io, r, u0));
     }
   }
 }
@@ -78,8 +86,8 @@ static void gates_before(const gru__pass *p, const gru__step_io *io, const float
   }
 }
 
-/* The share of each output row: the new state, its sum with the other
- * direction's, or zero past the row's length. */
+/* The share of each output row that update() did not store: the new
+ * state's sum with the other direction's, or zero past the row's length. */
 static void outputs(const gru__pass *p, const gru__step_io *io, const share *s) {
   size_t h = p->q->layer->weights.shape.hidden, u0 = s->u0, n = s->u1 - u0;
   for (size_t r = s->r0; p->out.base && r < s->r1; r++) {
@@ -90,8 +98,6 @@ static void outputs(const gru__pass *p, const gru__step_io *io, const share *s) 
     } else if (p->accumulate) {
       for (size_t i = 0; i < n; i++)
         o[i] += state[i];
-    } else {
-      memcpy(o, state, n * sizeof *o);
     }
   }
 }
