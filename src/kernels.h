@@ -22,6 +22,10 @@ typedef struct gru__kernels {
   void (*gates)(size_t n, const float *gx, const float *gh, const float *b, float *out);
   /* out = r * h: the reset-before Hadamard product. */
   void (*reset)(size_t n, const float *r, const float *h, float *out);
+  /* out = gates(gx, gh, b) * h, bit for bit reset of gates: reset-before's
+   * r * h, r itself never stored. */
+  void (*reset_gate)(size_t n, const float *gx, const float *gh, const float *b, const float *h,
+                     float *out);
   /* out = tanh(gx + gh + b): the reset-before candidate. */
   void (*candidate_before)(size_t n, const float *gx, const float *gh, const float *b, float *out);
   /* out = tanh(gx + b + r * (gh + bhn)): the reset-after candidate. */

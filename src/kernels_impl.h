@@ -110,6 +110,9 @@ static inline VF op_gates(const VF *v) { return act_sigmoid(vf_add(vf_add(v[0], 
 
 static inline VF op_reset(const VF *v) { return vf_mul(v[0], v[1]); }
 
+/* v = gx, gh, b, h. */
+static inline VF op_reset_gate(const VF *v) { return op_reset((VF[]){op_gates(v), v[3]}); }
+
 static inline VF op_candidate_before(const VF *v) {
   return act_tanh(vf_add(vf_add(v[0], v[1]), v[2]));
 }
@@ -150,6 +153,12 @@ static void k_gates(size_t n, const float *gx, const float *gh, const float *b, 
 static void k_reset(size_t n, const float *r, const float *h, float *out) {
   const float *in[] = {r, h};
   map(n, 2, in, out, op_reset);
+}
+
+static void k_reset_gate(size_t n, const float *gx, const float *gh, const float *b, const float *h,
+                         float *out) {
+  const float *in[] = {gx, gh, b, h};
+  map(n, 4, in, out, op_reset_gate);
 }
 
 static void k_candidate_before(size_t n, const float *gx, const float *gh, const float *b,
@@ -196,6 +205,7 @@ const gru__kernels GRU_KERNELS_TABLE = {
     .isa = GRU_KERNELS_ISA,
     .gates = k_gates,
     .reset = k_reset,
+    .reset_gate = k_reset_gate,
     .candidate_before = k_candidate_before,
     .candidate_after = k_candidate_after,
     .blend = k_blend,

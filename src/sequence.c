@@ -19,7 +19,7 @@ static size_t inner_buffers(const gru__shape *s) {
 /* Reserves (take = false) or carves the sequence's buffers. */
 static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take) {
   size_t h = s->hidden, b = q->max_batch, cells = s->layers * s->dirs;
-  size_t inner = 0;
+  size_t inner = 0, before = s->variant == GRU_RESET_BEFORE;
   bool ok = gru__mul(q->max_steps, b, &inner) && gru__mul(inner, s->output, &inner);
   struct {
     float **dst;
@@ -28,8 +28,8 @@ static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take
       {&q->state, cells, b, h},
       {&q->gx, q->chunk, b, 3 * h},
       {&q->gh, 1, b, 3 * h},
-      {&q->act, 1, b, 3 * h},
-      {&q->rh, 1, b, h},
+      {&q->z, before, b, h},
+      {&q->rh, before, b, h},
       {&q->h_alt, q->layer->packed ? b : 0, 1, h},
       {&q->inner[0], inner_buffers(s) >= 1 ? inner : 0, 1, 1},
       {&q->inner[1], inner_buffers(s) >= 2 ? inner : 0, 1, 1},

@@ -19,7 +19,7 @@ struct gru_sequence {
   float *gx;    /* [chunk * max_batch][3H]: hoisted input projections of
                    a chunk of steps (gru__chunk_steps) */
   float *gh;    /* [max_batch][3H]: recurrent projections of one step */
-  float *act;   /* [max_batch][3H]: r | z | candidate of one step */
+  float *z;     /* [max_batch][H]: z of one step (reset-before) */
   float *rh;    /* [max_batch][H]: r * h (reset-before) */
   float *h_alt; /* [max_batch][H]: the state's other half when threads
                    ping-pong (forward.c); packed path only */
@@ -28,9 +28,9 @@ struct gru_sequence {
    * two used in turn for two (see forward.c); NULL for one layer. */
   float *inner[2];
   size_t bytes;
-  size_t threads;       /* GRU_OPT_THREADS */
-  size_t sweep;         /* steps computed, for the direction weights are read in */
-  gru__pool *pool;      /* its threads - 1 workers; NULL for one thread */
+  size_t threads;      /* GRU_OPT_THREADS */
+  size_t sweep;        /* steps computed, for the direction weights are read in */
+  gru__pool *pool;     /* its threads - 1 workers; NULL for one thread */
   gru__balance rows;   /* how its threads split batch rows */
   gru__balance panels; /* how its threads split the units */
   char error[GRU__ERROR_SIZE];

@@ -65,24 +65,23 @@ static void update(const gru__pass *p, const gru__step_io *io, const float *gx, 
       k->update_after(n, h, x, gh, p->bias + u0, p->bias_hn + u0, hp, hn,
                       output_copy(p, io, r, u0));
     } else {
-      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, q->act + r * h3 + h + u0, hp,
-                       hn, output_copy(p, io, r, u0));
+      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, q->z + r * h + u0, hp, hn,
+                       output_copy(p, io, r, u0));
     }
   }
 }
 
-/* Reset-before's first half: r and z, and r*h for the candidate. */
+/* Reset-before's first half: z, and r*h for the candidate. */
 static void gates_before(const gru__pass *p, const gru__step_io *io, const float *gx, size_t gs,
                          const share *s) {
   const gru_sequence *q = p->q;
   const gru__kernels *k = q->layer->kernels;
   size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, u0 = s->u0, n = s->u1 - u0;
   for (size_t r = s->r0; r < s->r1; r++) {
-    float *a = q->act + r * h3 + u0;
     const float *x = gx + r * gs + u0, *gh = q->gh + r * h3 + u0;
-    k->gates(n, x, gh, p->bias + u0, a);
-    k->gates(n, x + h, gh + h, p->bias + h + u0, a + h);
-    k->reset(n, a, io->h + r * h + u0, q->rh + r * h + u0);
+    size_t i = r * h + u0;
+    k->reset_gate(n, x, gh, p->bias + u0, io->h + i, q->rh + i);
+    k->gates(n, x + h, gh + h, p->bias + h + u0, q->z + i);
   }
 }
 

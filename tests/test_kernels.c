@@ -498,6 +498,26 @@ static void test_kernels_match_formula_fail(void **state) {
   }
 }
 
+/* reset_gate is reset of gates, bit for bit, on every path. */
+static void test_reset_gate_is_gates_then_reset(void **state) {
+  (void)state;
+  const gru__kernels *paths[3];
+  size_t n_paths = runnable_paths(paths);
+  static const kernel_case inputs = {"reset_gate", 4, {PRE, PRE, PRE, STATE}, NULL, NULL, NULL};
+  for (size_t p = 0; p < n_paths; p++)
+    for (size_t n = 1; n <= MAX_N; n++) {
+      case_data d;
+      case_data_fill(&d, &inputs, n, n * 17, 0.0f);
+      float r[MAX_N], separate[MAX_N];
+      paths[p]->gates(n, d.in[0], d.in[1], d.in[2], r);
+      paths[p]->reset(n, r, d.in[3], separate);
+      paths[p]->reset_gate(n, d.in[0], d.in[1], d.in[2], d.in[3], d.out);
+      if (memcmp(separate, d.out, n * sizeof(float)) != 0 || d.out[n] != GUARD)
+        fail_msg("%s n=%zu: reset_gate is not reset of gates", path_name(paths[p]), n);
+      case_data_free(&d, &inputs);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* (3) The paths against each other                                    */
 
@@ -631,6 +651,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_special_values),
       cmocka_unit_test(test_kernels_match_formula),
       cmocka_unit_test(test_kernels_match_formula_fail),
+      cmocka_unit_test(test_reset_gate_is_gates_then_reset),
       cmocka_unit_test(test_avx2_equals_avx512),
       cmocka_unit_test(test_scalar_near_simd),
       cmocka_unit_test_setup_teardown(test_env_isa_cap, save_env, restore_env),
