@@ -2,7 +2,10 @@
  * process, run after run, so that a change is judged on a shared, drifting
  * machine by the ratio of medians taken over the same seconds.
  *
- *   gru-ab [--after] [--threads N] [--reps N] I H B T LIB LIB...
+ *   gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB LIB...
+ *
+ * --gap-ms sleeps before each run, as gru-bench does between peers: the
+ * runs then start as cold as they do there.
  *
  * Each LIB (a path to a libgru.so) is loaded with RTLD_LOCAL, so the
  * builds do not see each other's symbols; each gets the same weights and
@@ -40,7 +43,7 @@ typedef struct build {
 
 typedef struct args {
   gru_variant variant;
-  size_t threads, reps, input, hidden, batch, steps;
+  size_t threads, reps, gap_ms, input, hidden, batch, steps;
 } args;
 
 static void fail(const char *what, const char *detail) {
@@ -95,7 +98,7 @@ static double run(build *b, const args *a, const float *x, float *y) {
 }
 
 static args parse(int argc, char **argv, int *first_lib) {
-  args a = {GRU_RESET_BEFORE, 1, 15, 0, 0, 0, 0};
+  args a = {GRU_RESET_BEFORE, 1, 15, 0, 0, 0, 0, 0};
   int i = 1;
   for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
     if (!strcmp(argv[i], "--after"))
@@ -104,11 +107,13 @@ static args parse(int argc, char **argv, int *first_lib) {
       a.threads = strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
       a.reps = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--gap-ms") && i + 1 < argc)
+      a.gap_ms = strtoul(argv[++i], NULL, 10);
     else
       fail("unknown option", argv[i]);
   }
   if (argc - i < 6 || argc - i - 4 > MAX_LIBS || a.reps < 1 || a.reps > MAX_REPS)
-    fail("usage: gru-ab [--after] [--threads N] [--reps N] I H B T LIB LIB...", NULL);
+    fail("usage: gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB LIB...", NULL);
   a.input = strtoul(argv[i], NULL, 10);
   a.hidden = strtoul(argv[i + 1], NULL, 10);
   a.batch = strtoul(argv[i + 2], NULL, 10);
@@ -146,16 +151,20 @@ int main(int argc, char **argv) {
   nanosleep(&(struct timespec){0, 200000000L}, NULL);
   for (size_t r = 0; r < WARM + a.reps; r++)
     for (size_t l = 0; l < n; l++) {
+      if (a.gap_ms)
+        nanosleep(&(struct timespec){(time_t)(a.gap_ms / 1000), (long)(a.gap_ms % 1000) * 1000000L},
+                  NULL);
       double us = run(&b[l], &a, x, y);
       if (r >= WARM) b[l].us[r - WARM] = us;
       if (r == 0 && l == 0) memcpy(y0, y, out * sizeof *y);
       if (r == 0 && l > 0 && memcmp(y0, y, out * sizeof *y))
         printf("%s: outputs differ in their bits from %s's\n", b[l].path, b[0].path);
     }
-  printf("reset-%s I=%zu H=%zu B=%zu T=%zu, %zu thread(s): median (min-max) us/step, ratio to the "
-         "first, of %zu interleaved rounds\n",
-         a.variant == GRU_RESET_AFTER ? "after" : "before", a.input, a.hidden, a.batch, a.steps,
-         a.threads, a.reps);
+  printf(
+      "reset-%s I=%zu H=%zu B=%zu T=%zu, %zu thread(s): median (min-max) us/step, ratio to the "
+      "first, of %zu interleaved rounds, %zu ms before each run\n",
+      a.variant == GRU_RESET_AFTER ? "after" : "before", a.input, a.hidden, a.batch, a.steps,
+      a.threads, a.reps, a.gap_ms);
   double base = bench_stats_of(b[0].us, a.reps).median;
   for (size_t l = 0; l < n; l++) {
     bench_stats st = bench_stats_of(b[l].us, a.reps);

@@ -12,7 +12,7 @@
  * the wake-up when no worker sleeps (both sides use sequentially
  * consistent operations on the ticket and sleepers, so one of them always
  * sees the other). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_getcpu */
 #include "pool.h"
 
 #include <pthread.h>
@@ -45,11 +45,13 @@ typedef struct slot {
   _Alignas(GRU__ALIGN) atomic_size_t arrived;
   size_t count;       /* barriers passed; only this slot's thread touches it */
   uint64_t waited_ns; /* spun at them; likewise */
+  atomic_long cpu;    /* where it last started to wait at one; -1: unknown */
   struct gru__pool *pool;
   size_t tid;
   char pad[2 * GRU__ALIGN - sizeof(atomic_size_t) - 2 * sizeof(size_t) - sizeof(uint64_t) -
-           sizeof(void *)];
+           sizeof(atomic_long) - sizeof(void *)];
 } slot;
+_Static_assert(sizeof(slot) == 2 * GRU__ALIGN, "a slot is a pair of cache lines");
 
 typedef struct job {
   gru__job_fn *fn;
@@ -106,18 +108,27 @@ typedef struct spin {
   struct timespec t0;
 } spin;
 
+/* The core the thread runs on, or -1 where that cannot be asked. */
+static long this_cpu(void) {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
+
 static long ns_since(const struct timespec *t0) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
 }
 
-static void spin_round(spin *s) {
+static void spin_round(spin *s, bool yield_now) {
   if (!s->rounds++) {
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
     return;
   }
-  if (s->ns > YIELD_NS)
+  if (yield_now || s->ns > YIELD_NS)
     sched_yield();
   else
     relax();
@@ -131,7 +142,7 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   while (!park) {
     uint64_t t = atomic_load_explicit(&p->ticket, memory_order_acquire);
     if (t != seen) return t;
-    spin_round(&s);
+    spin_round(&s, false);
     park = s.ns > SPIN_NS;
   }
   pthread_mutex_lock(&p->lock);
@@ -173,7 +184,12 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
     while (i != t->tid && atomic_load_explicit(&slots[i].arrived, memory_order_acquire) < e) {
       if (idle && idle(arg)) continue;
       idle = NULL;
-      spin_round(&s);
+      if (!s.rounds) atomic_store_explicit(&me->cpu, this_cpu(), memory_order_relaxed);
+      /* A thread that last waited on this core is waiting for it to let
+       * go (the scheduler has put the two on one core): give it the core
+       * now rather than after YIELD_NS of pausing. */
+      long cpu = atomic_load_explicit(&slots[i].cpu, memory_order_relaxed);
+      spin_round(&s, cpu >= 0 && cpu == atomic_load_explicit(&me->cpu, memory_order_relaxed));
     }
   if (s.rounds) me->waited_ns += (uint64_t)ns_since(&s.t0);
 }
@@ -265,6 +281,7 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
   atomic_init(&p->stop, false);
   for (size_t i = 0; i < threads; i++) {
     atomic_init(&p->slots[i].arrived, 0);
+    atomic_init(&p->slots[i].cpu, -1L);
     p->slots[i].pool = p;
     p->slots[i].tid = i;
   }
