@@ -180,16 +180,17 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
   size_t e = ++me->count;
   atomic_store_explicit(&me->arrived, e, memory_order_release);
   spin s = {0};
+  long mine = -1; /* this thread's core, asked once it has to spin */
   for (size_t i = 0; i < t->threads; i++)
     while (i != t->tid && atomic_load_explicit(&slots[i].arrived, memory_order_acquire) < e) {
       if (idle && idle(arg)) continue;
       idle = NULL;
-      if (!s.rounds) atomic_store_explicit(&me->cpu, this_cpu(), memory_order_relaxed);
+      if (!s.rounds) atomic_store_explicit(&me->cpu, mine = this_cpu(), memory_order_relaxed);
       /* A thread that last waited on this core is waiting for it to let
        * go (the scheduler has put the two on one core): give it the core
        * now rather than after YIELD_NS of pausing. */
-      long cpu = atomic_load_explicit(&slots[i].cpu, memory_order_relaxed);
-      spin_round(&s, cpu >= 0 && cpu == atomic_load_explicit(&me->cpu, memory_order_relaxed));
+      spin_round(&s,
+                 mine >= 0 && atomic_load_explicit(&slots[i].cpu, memory_order_relaxed) == mine);
     }
   if (s.rounds) me->waited_ns += (uint64_t)ns_since(&s.t0);
 }
