@@ -35,6 +35,7 @@ typedef struct chunk {
   bool ping_pong;
   size_t sweep;          /* the sequence's steps so far: even reads weights forwards */
   gru__balance *balance; /* the split that follows each thread's rate */
+  gru__shared_hoist *shared;
 } chunk;
 
 static void run_chunk(void *arg, const gru__team *team) {
@@ -45,14 +46,14 @@ static void run_chunk(void *arg, const gru__team *team) {
   uint64_t start = c->balance ? gru__balance_clock() : 0;
   uint64_t waited = c->balance ? gru__team_waited(team) : 0;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;
-  gru__hoisted g = {0, 0};
+  gru__hoisted g = {0, 0, false};
   gru__ahead ahead = {0};
   if (c->hoist) {
-    g = gru__hoist(p, c->t0, c->n, team, &ahead);
+    g = gru__hoist(p, c->t0, c->n, team, &ahead, c->shared);
     /* An inner layer of a stack overwrites its input rows with its
      * output (below): every thread must have read them first, unless
      * each thread has rows of its own. */
-    if (p->in.base == p->out.base && c->ping_pong) gru__team_barrier(team);
+    if (g.shared || (p->in.base == p->out.base && c->ping_pong)) gru__team_barrier(team);
   }
   for (size_t i = 0; i < c->n; i++) {
     size_t tt = p->reverse ? c->n - 1 - i : i;
@@ -80,7 +81,8 @@ static void run_pass(gru_sequence *q, pass *p) {
   size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
   if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
   bool rows = gru__split_rows(p->batch, threads);
-  chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}};
+  gru__shared_hoist shared;
+  chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}, .shared = &shared};
   c.ping_pong = threads > 1 && !rows;
   if (threads > 1) {
     c.balance = rows ? &q->rows : &q->panels;
@@ -94,6 +96,7 @@ static void run_pass(gru_sequence *q, pass *p) {
     c.n = n;
     c.hoist = !(p->packed && n == 1);
     c.sweep = q->sweep;
+    if (c.hoist) gru__shared_hoist_init(&shared, p, n, threads);
     gru__pool_run(q->pool, threads, run_chunk, &c);
     if (c.balance) gru__balance_update(c.balance);
     if (c.ping_pong) c.parity = (c.parity + n) % 2;

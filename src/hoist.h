@@ -13,8 +13,10 @@
 #ifndef GRU_HOIST_H
 #define GRU_HOIST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pass.h"
 
@@ -23,6 +25,7 @@
 typedef struct gru__hoisted {
   size_t t_step;
   size_t b_step;
+  bool shared; /* threads wrote each other's: a barrier before the steps */
 } gru__hoisted;
 
 /* One thread's hoist still to do: pieces of up to GRU__AHEAD_ROWS steps
@@ -39,6 +42,27 @@ typedef struct gru__ahead {
 /* Rows (steps) of a piece: one tile of rows of the AVX-512 kernels. */
 #define GRU__AHEAD_ROWS 8
 
+/* A hoist that a team splitting units does at once, before the steps,
+ * shared out: each thread starts on a list of pieces over its own panels
+ * (so it reads its own input weights), and one that has finished its list
+ * takes pieces from the end of the others'. The threads then finish
+ * together although one started late (a parked worker takes tens of
+ * microseconds to wake) or ran slower: each thread's hoist is a few
+ * hundred microseconds of arithmetic, and either had waited for the other
+ * at the first barrier, often by a tenth of that. */
+typedef struct gru__shared_hoist {
+  bool on; /* the team hoists this chunk this way */
+  size_t threads;
+  /* Per thread, its pieces not yet taken: first | end << 32. The owner
+   * takes the first, the others the last. */
+  _Atomic uint64_t left[GRU_MAX_THREADS];
+} gru__shared_hoist;
+
+/* Sets *sh up for the chunk of steps t0 .. t0+n-1 on a team of threads
+ * (before the team starts: the others read it). sh->on is false when the
+ * team hoists each thread's share on its own (hoist below). */
+void gru__shared_hoist_init(gru__shared_hoist *sh, const gru__pass *p, size_t n, size_t threads);
+
 /* Computes the input projections of steps t0 .. t0+n-1 into q->gx for
  * team->tid's share of units and rows, in one product when those rows are
  * evenly spaced in memory (time-major, or the whole sequence batch-major),
@@ -54,9 +78,10 @@ typedef struct gru__ahead {
  * the first GRU__AHEAD_ROWS steps and leaves the rest in *ahead (total >
  * done): the caller must then call gru__ahead_until() before each step
  * and may call gru__ahead_piece() while it waits. Otherwise ahead->total
- * is 0. */
+ * is 0. With sh->on, the team shares the hoist out (gru__shared_hoist)
+ * and must meet at a barrier before the steps read it. */
 gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team,
-                        gru__ahead *ahead);
+                        gru__ahead *ahead, gru__shared_hoist *sh);
 
 /* Computes one more piece of the gru__ahead at a; false if none was left
  * (a gru__idle_fn, pool.h). */
