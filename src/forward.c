@@ -54,6 +54,12 @@ static void run_chunk(void *arg, const gru__team *team) {
      * output (below): every thread must have read them first, unless
      * each thread has rows of its own. */
     if (g.shared || (p->in.base == p->out.base && c->ping_pong)) gru__team_barrier(team);
+    /* A shared hoist went to whoever was free: time only the steps,
+     * whose split the balance moves. */
+    if (g.shared && c->balance) {
+      start = gru__balance_clock();
+      waited = gru__team_waited(team);
+    }
   }
   for (size_t i = 0; i < c->n; i++) {
     size_t tt = p->reverse ? c->n - 1 - i : i;
