@@ -50,9 +50,9 @@ static void run_chunk(void *arg, const gru__team *team) {
   gru__ahead ahead = {0};
   if (c->hoist) {
     g = gru__hoist(p, c->t0, c->n, team, &ahead, c->shared);
-    /* An inner layer of a stack overwrites its input rows with its
-     * output (below): every thread must have read them first, unless
-     * each thread has rows of its own. */
+    /* A shared hoist's pieces are any thread's; and an inner layer of a
+     * stack overwrites its input rows with its output (below): every
+     * thread must have read them first, unless each has rows of its own. */
     if (g.shared || (p->in.base == p->out.base && c->ping_pong)) gru__team_barrier(team);
     /* A shared hoist went to whoever was free: time only the steps,
      * whose split the balance moves. */
