@@ -1,8 +1,9 @@
 /* gru-ab: two or more builds of libgru timed against each other in one
  * process, run after run, so that a change is judged on a shared, drifting
- * machine by the ratio of medians taken over the same seconds.
+ * machine by the ratio of medians taken over the same seconds; or one
+ * build alone, when another's threads would disturb it.
  *
- *   gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB LIB...
+ *   gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB [LIB...]
  *
  * --gap-ms sleeps before each run, as gru-bench does between peers: the
  * runs then start as cold as they do there.
@@ -112,8 +113,9 @@ static args parse(int argc, char **argv, int *first_lib) {
     else
       fail("unknown option", argv[i]);
   }
-  if (argc - i < 6 || argc - i - 4 > MAX_LIBS || a.reps < 1 || a.reps > MAX_REPS)
-    fail("usage: gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB LIB...", NULL);
+  if (argc - i < 5 || argc - i - 4 > MAX_LIBS || a.reps < 1 || a.reps > MAX_REPS)
+    fail("usage: gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB [LIB...]",
+         NULL);
   a.input = strtoul(argv[i], NULL, 10);
   a.hidden = strtoul(argv[i + 1], NULL, 10);
   a.batch = strtoul(argv[i + 2], NULL, 10);
