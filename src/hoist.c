@@ -27,6 +27,14 @@ static bool goes_ahead(const gru__pass *p, size_t n, const gru__team *team, cons
 
 static size_t per_block(const gru__ahead *a) { return 3 * a->groups; }
 
+/* Groups of AHEAD_PANELS panels in a share, per gate. */
+static size_t panel_groups(const gru__share *s) {
+  return (s->p1 - s->p0 + AHEAD_PANELS - 1) / AHEAD_PANELS;
+}
+
+/* The end of a block of up to size rows from r0, of n. */
+static size_t block_end(size_t r0, size_t size, size_t n) { return n - r0 < size ? n : r0 + size; }
+
 /* Rows [r0, r1) of the chunk's product (rows in->stride apart from step
  * t0's first) by panel group j of gate g, the groups counted from p0. */
 static void block(const gru__pass *p, size_t t0, size_t g, size_t p0, size_t p1, size_t j,
@@ -42,8 +50,7 @@ static void block(const gru__pass *p, size_t t0, size_t g, size_t p0, size_t p1,
  * when the pass runs backwards in time, then gate, then panel group. */
 static void piece(const gru__ahead *a, size_t i) {
   size_t rows = i / per_block(a), g = i % per_block(a) / a->groups, j = i % a->groups;
-  size_t r0 = rows * GRU__AHEAD_ROWS,
-         r1 = a->n - r0 < GRU__AHEAD_ROWS ? a->n : r0 + GRU__AHEAD_ROWS;
+  size_t r0 = rows * GRU__AHEAD_ROWS, r1 = block_end(r0, GRU__AHEAD_ROWS, a->n);
   if (a->p->reverse) {
     size_t end = a->n - r0;
     r0 = a->n - r1;
@@ -75,7 +82,7 @@ void gru__ahead_until(gru__ahead *a, size_t i) {
 static size_t shared_pieces(const gru__pass *p, size_t t, size_t threads, size_t rows,
                             gru__share *s, size_t *groups, size_t *blocks) {
   *s = gru__slice(p, &(gru__team){NULL, t, threads});
-  *groups = (s->p1 - s->p0 + AHEAD_PANELS - 1) / AHEAD_PANELS;
+  *groups = panel_groups(s);
   *blocks = (rows + SHARED_ROWS - 1) / SHARED_ROWS;
   return 3 * *groups * *blocks;
 }
@@ -89,7 +96,6 @@ static bool one_product(const gru__pass *p, size_t n) {
 
 void gru__shared_hoist_init(gru__shared_hoist *sh, const gru__pass *p, size_t n, size_t threads) {
   sh->on = false;
-  sh->threads = threads;
   if (!p->packed || threads < 2 || gru__split_rows(p->batch, threads) || !one_product(p, n)) return;
   for (size_t t = 0; t < threads; t++) {
     gru__share s;
@@ -123,18 +129,18 @@ static void shared_piece(const gru__pass *p, size_t t0, size_t n, size_t t, size
   size_t groups, blocks, rows = n * p->batch;
   shared_pieces(p, t, threads, rows, &s, &groups, &blocks);
   size_t g = i / (groups * blocks), j = i / blocks % groups, r0 = i % blocks * SHARED_ROWS;
-  block(p, t0, g, s.p0, s.p1, j, r0, rows - r0 < SHARED_ROWS ? rows : r0 + SHARED_ROWS);
+  block(p, t0, g, s.p0, s.p1, j, r0, block_end(r0, SHARED_ROWS, rows));
 }
 
 /* The team's hoist shared out: the thread's own list from the start,
  * then the others' from their ends. */
 static void shared_hoist(const gru__pass *p, size_t t0, size_t n, const gru__team *team,
                          gru__shared_hoist *sh) {
-  size_t i;
-  for (size_t k = 0; k < sh->threads; k++) {
-    size_t t = (team->tid + k) % sh->threads;
+  size_t i, threads = team->threads;
+  for (size_t k = 0; k < threads; k++) {
+    size_t t = (team->tid + k) % threads;
     while (take(&sh->left[t], k == 0, &i))
-      shared_piece(p, t0, n, t, sh->threads, i);
+      shared_piece(p, t0, n, t, threads, i);
   }
 }
 
@@ -151,7 +157,7 @@ gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team
     return time_major ? (gru__hoisted){b, 1, true} : (gru__hoisted){1, n, true};
   }
   if (goes_ahead(p, n, team, &s)) {
-    ahead->groups = (s.p1 - s.p0 + AHEAD_PANELS - 1) / AHEAD_PANELS;
+    ahead->groups = panel_groups(&s);
     ahead->total = (n + GRU__AHEAD_ROWS - 1) / GRU__AHEAD_ROWS * per_block(ahead);
     gru__ahead_until(ahead, 0);
     return (gru__hoisted){1, n, false};

@@ -46,13 +46,11 @@ typedef struct gru__ahead {
  * shared out: each thread starts on a list of pieces over its own panels
  * (so it reads its own input weights), and one that has finished its list
  * takes pieces from the end of the others'. The threads then finish
- * together although one started late (a parked worker takes tens of
- * microseconds to wake) or ran slower: each thread's hoist is a few
- * hundred microseconds of arithmetic, and either had waited for the other
- * at the first barrier, often by a tenth of that. */
+ * together although one started late (a parked worker is slow to wake)
+ * or ran slower; each on its own, either had often waited for the other
+ * at the first barrier. */
 typedef struct gru__shared_hoist {
   bool on; /* the team hoists this chunk this way */
-  size_t threads;
   /* Per thread, its pieces not yet taken: first | end << 32. The owner
    * takes the first, the others the last. */
   _Atomic uint64_t left[GRU_MAX_THREADS];
