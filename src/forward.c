@@ -85,8 +85,8 @@ static void run_pass(gru_sequence *q, pass *p) {
   /* A thread per panel of units at most when they split the units: more
    * would only wait. */
   size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
-  if (!gru__split_rows(p->batch, threads) && threads > panels) threads = panels;
-  bool rows = gru__split_rows(p->batch, threads);
+  if (!gru__split_rows(p, threads) && threads > panels) threads = panels;
+  bool rows = gru__split_rows(p, threads);
   gru__shared_hoist shared;
   chunk c = {.p = p, .h = {gru__state_row(q, p->state_cell, 0), q->h_alt}, .shared = &shared};
   c.ping_pong = threads > 1 && !rows;

@@ -96,7 +96,7 @@ static bool one_product(const gru__pass *p, size_t n) {
 
 void gru__shared_hoist_init(gru__shared_hoist *sh, const gru__pass *p, size_t n, size_t threads) {
   sh->on = false;
-  if (!p->packed || threads < 2 || gru__split_rows(p->batch, threads) || !one_product(p, n)) return;
+  if (!p->packed || threads < 2 || gru__split_rows(p, threads) || !one_product(p, n)) return;
   for (size_t t = 0; t < threads; t++) {
     gru__share s;
     size_t groups, blocks, count = shared_pieces(p, t, threads, n * p->batch, &s, &groups, &blocks);

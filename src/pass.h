@@ -44,9 +44,18 @@ typedef struct gru__pass {
  * units: by then one thread's rows take several times longer to multiply
  * by all the recurrent weights than to read them from L3. */
 #define GRU__SPLIT_ROWS 32
+/* The same where a cell's recurrent weights fit in half a core's L2: each
+ * thread then reads all of them from its own L2, and the state, which
+ * threads splitting the units pass between cores at every step, stays on
+ * one core (docs/threading.md has the paired runs that set it). */
+#define GRU__SPLIT_ROWS_IN_L2 8
 
-static inline bool gru__split_rows(size_t batch, size_t threads) {
-  return threads > 1 && batch >= GRU__SPLIT_ROWS * threads;
+/* Whether a team of threads splits the pass's batch rows. */
+static inline bool gru__split_rows(const gru__pass *p, size_t threads) {
+  const gru_layer *l = p->q->layer;
+  size_t h = l->weights.shape.hidden;
+  bool in_l2 = 3 * h * h * sizeof(float) <= l->ahead_bytes;
+  return threads > 1 && p->batch >= (in_l2 ? GRU__SPLIT_ROWS_IN_L2 : GRU__SPLIT_ROWS) * threads;
 }
 
 /* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))
@@ -62,7 +71,7 @@ typedef struct gru__share {
 static inline gru__share gru__slice(const gru__pass *p, const gru__team *team) {
   size_t h = p->q->layer->weights.shape.hidden, panels = gru__panel_count(h), b = p->batch;
   size_t tid = team->tid, n = team->threads;
-  if (gru__split_rows(b, n))
+  if (gru__split_rows(p, n))
     return (gru__share){0, h, 0, panels, p->first[tid], p->first[tid + 1], true};
   size_t p0 = p->first ? p->first[tid] : panels * tid / n,
          p1 = p->first ? p->first[tid + 1] : panels * (tid + 1) / n;

@@ -111,11 +111,14 @@ static double check(const config *c, uint64_t seed) {
 }
 
 /* I, H, B, T: H on both sides of a panel (16) and of the threads' split;
- * the last, a hoist that threads share out (hoist.h) in several pieces of
- * rows and of panels each, the last rows a part piece. */
+ * a hoist that threads share out (hoist.h) in several pieces of rows and
+ * of panels each, the last rows a part piece; and at H = 300, whose
+ * recurrent weights are more than half of a 2 MiB L2, threads that split
+ * the units of 10 rows each (pass.h), where smaller layers' threads take
+ * rows. */
 static const size_t sizes[][4] = {
     {3, 5, 1, 1},    {13, 17, 1, 23}, {9, 33, 64, 5},  {31, 19, 2, 50}, {5, 70, 7, 9},
-    {20, 47, 33, 4}, {16, 32, 3, 8},  {7, 100, 64, 3}, {9, 130, 5, 27},
+    {20, 47, 33, 4}, {16, 32, 3, 8},  {7, 100, 64, 3}, {9, 130, 5, 27}, {5, 300, 20, 3},
 };
 
 static void test_single_layer(void **state) {
