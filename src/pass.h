@@ -44,18 +44,29 @@ typedef struct gru__pass {
  * units: by then one thread's rows take several times longer to multiply
  * by all the recurrent weights than to read them from L3. */
 #define GRU__SPLIT_ROWS 32
-/* The same where a cell's recurrent weights fit in half a core's L2: each
- * thread then reads all of them from its own L2, and the state, which
- * threads splitting the units pass between cores at every step, stays on
- * one core (docs/threading.md has the paired runs that set it). */
+/* Where a cell's recurrent weights fit in half a core's L2, each thread
+ * that takes rows reads all of them from its own L2, and the state, which
+ * threads splitting the units pass between the cores at every step, stays
+ * on one core: rows are split from a row per GRU__ROW_BYTES of recurrent
+ * weights (about what a core reads from its L2 in the microsecond a
+ * step's barrier and the state's trip between cores take here), and from
+ * GRU__SPLIT_ROWS_IN_L2 rows at most. docs/threading.md has the paired
+ * runs that set both. */
+#define GRU__ROW_BYTES ((size_t)96 << 10)
 #define GRU__SPLIT_ROWS_IN_L2 8
+
+/* Rows per thread from which a team splits the pass's batch rows. */
+static inline size_t gru__split_rows_from(const gru__pass *p) {
+  const gru_layer *l = p->q->layer;
+  size_t h = l->weights.shape.hidden, bytes = 3 * h * h * sizeof(float);
+  if (bytes > l->ahead_bytes) return GRU__SPLIT_ROWS;
+  size_t rows = (bytes + GRU__ROW_BYTES - 1) / GRU__ROW_BYTES;
+  return rows < GRU__SPLIT_ROWS_IN_L2 ? rows : GRU__SPLIT_ROWS_IN_L2;
+}
 
 /* Whether a team of threads splits the pass's batch rows. */
 static inline bool gru__split_rows(const gru__pass *p, size_t threads) {
-  const gru_layer *l = p->q->layer;
-  size_t h = l->weights.shape.hidden;
-  bool in_l2 = 3 * h * h * sizeof(float) <= l->ahead_bytes;
-  return threads > 1 && p->batch >= (in_l2 ? GRU__SPLIT_ROWS_IN_L2 : GRU__SPLIT_ROWS) * threads;
+  return threads > 1 && p->batch >= gru__split_rows_from(p) * threads;
 }
 
 /* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))

@@ -2,7 +2,9 @@
  * first, then towards each thread's measured rate, halfway per chunk,
  * each share between a third of an even one and three, with the
  * boundaries in order and covering the items; and a sequence whose
- * threads split the units unevenly computes the same bits. */
+ * threads split the units unevenly computes the same bits. Which of the
+ * two a team splits (src/pass.h), and the units of layers too small to
+ * be split that way but where the L2 is unknown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 #include <cmocka.h>
 
 #include "balance.h"
+#include "layer.h"
+#include "pass.h"
 #include "sequence.h"
 #include "support.h"
 
@@ -163,13 +167,68 @@ static void test_uneven_units(void **state) {
     }
 }
 
+/* A layer of hidden size h whose L2 is taken to be 2 * half_l2 bytes
+ * (the field is set once, at build: a test may change its own layer). */
+static gru_layer *layer_with_l2(test_model *m, size_t h, size_t half_l2, uint64_t seed) {
+  test_model_init(m, GRU_RESET_BEFORE, GRU_FORWARD, 1, 4, h, true, seed);
+  gru_layer *l = test_model_build(m, test_isa_max());
+  l->ahead_bytes = half_l2;
+  return l;
+}
+
+/* Rows per thread from which threads split the batch: a row per 96 KiB
+ * of recurrent weights that fit in half an L2, 8 at most; 32 when they do
+ * not fit, or when the L2 is unknown. */
+static void test_split_rows_from(void **state) {
+  (void)state;
+  static const size_t cases[][2] = {{32, 1}, {64, 1}, {100, 2}, {256, 8}, {295, 8}, {296, 32}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t half_l2 = 0; half_l2 <= ((size_t)1 << 20); half_l2 += (size_t)1 << 20) {
+      test_model m;
+      gru_layer *l = layer_with_l2(&m, cases[i][0], half_l2, i);
+      gru_sequence *q;
+      assert_int_equal(gru_sequence_create(&q, l, 1, 1), GRU_OK);
+      gru__pass p = {.q = q, .batch = 1};
+      assert_int_equal(gru__split_rows_from(&p), half_l2 ? cases[i][1] : GRU__SPLIT_ROWS);
+      gru_sequence_destroy(q);
+      gru_layer_destroy(l);
+      test_model_free(&m);
+    }
+}
+
+/* With the L2 unknown, threads split the units of a layer of a panel and
+ * a bit, more threads than panels at batch 1 and fewer at batch 5: the
+ * bits of one thread. */
+static void test_small_units(void **state) {
+  (void)state;
+  enum { H = 17, T = 9 };
+  for (size_t batch = 1; batch <= 5; batch += 4) {
+    test_model m;
+    gru_layer *l = layer_with_l2(&m, H, 0, 40 + batch);
+    size_t n = T * batch * 4, out;
+    gru_layer_get(l, GRU_INFO_OUTPUT_SIZE, &out);
+    float *x = malloc(n * sizeof *x);
+    uint64_t seed = 5;
+    test_fill(x, n, &seed, 1.0f);
+    float *one = run_split(l, 1, NULL, batch, T, x);
+    for (size_t threads = 2; threads <= 3; threads++) {
+      float *y = run_split(l, threads, NULL, batch, T, x);
+      assert_memory_equal(y, one, (T * batch * out + batch * H) * sizeof *y);
+      free(y);
+    }
+    free(one);
+    free(x);
+    gru_layer_destroy(l);
+    test_model_free(&m);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_even_then_halfway),
-      cmocka_unit_test(test_clamped),
-      cmocka_unit_test(test_many_threads),
-      cmocka_unit_test(test_panels),
-      cmocka_unit_test(test_uneven_units),
+      cmocka_unit_test(test_even_then_halfway), cmocka_unit_test(test_clamped),
+      cmocka_unit_test(test_many_threads),      cmocka_unit_test(test_panels),
+      cmocka_unit_test(test_uneven_units),      cmocka_unit_test(test_split_rows_from),
+      cmocka_unit_test(test_small_units),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
