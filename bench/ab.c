@@ -3,7 +3,8 @@
  * machine by the ratio of medians taken over the same seconds; or one
  * build alone, when another's threads would disturb it.
  *
- *   gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB [LIB...]
+ *   gru-ab [--after] [--bidirectional] [--threads N] [--reps N] [--gap-ms N]
+ *          I H B T LIB [LIB...]
  *
  * --gap-ms sleeps before each run, as gru-bench does between peers: the
  * runs then start as cold as they do there.
@@ -44,6 +45,7 @@ typedef struct build {
 
 typedef struct args {
   gru_variant variant;
+  gru_direction direction;
   size_t threads, reps, gap_ms, input, hidden, batch, steps;
 } args;
 
@@ -80,12 +82,16 @@ static void set_up(build *b, const args *a, const float *w) {
   gru_builder *g;
   gru_layer *l;
   if (b->builder_create(&g) ||
-      b->builder_set_shape(g, a->variant, GRU_FORWARD, 1, a->input, a->hidden))
+      b->builder_set_shape(g, a->variant, a->direction, 1, a->input, a->hidden))
     fail("cannot make a builder", b->path);
-  for (size_t i = 0; i < n; i++)
-    if (b->builder_set_tensor(g, GRU_FORMAT_CONCAT, names[i], w, i < 3 ? 2 : 1,
-                              i < 3 ? matrix : vector))
-      fail("cannot set a tensor", b->path);
+  for (size_t d = 0; d < (a->direction == GRU_BIDIRECTIONAL ? 2u : 1u); d++)
+    for (size_t i = 0; i < n; i++) {
+      char name[32];
+      snprintf(name, sizeof name, "%s%s", names[i], d ? "_reverse" : "");
+      if (b->builder_set_tensor(g, GRU_FORMAT_CONCAT, name, w, i < 3 ? 2 : 1,
+                                i < 3 ? matrix : vector))
+        fail("cannot set a tensor", b->path);
+    }
   if (b->builder_build(g, &l) || b->sequence_create(&b->seq, l, a->batch, a->steps) ||
       b->sequence_set_option(b->seq, GRU_OPT_THREADS, a->threads))
     fail("cannot build", b->path);
@@ -99,11 +105,13 @@ static double run(build *b, const args *a, const float *x, float *y) {
 }
 
 static args parse(int argc, char **argv, int *first_lib) {
-  args a = {GRU_RESET_BEFORE, 1, 15, 0, 0, 0, 0, 0};
+  args a = {GRU_RESET_BEFORE, GRU_FORWARD, 1, 15, 0, 0, 0, 0, 0};
   int i = 1;
   for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
     if (!strcmp(argv[i], "--after"))
       a.variant = GRU_RESET_AFTER;
+    else if (!strcmp(argv[i], "--bidirectional"))
+      a.direction = GRU_BIDIRECTIONAL;
     else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
       a.threads = strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
@@ -114,8 +122,10 @@ static args parse(int argc, char **argv, int *first_lib) {
       fail("unknown option", argv[i]);
   }
   if (argc - i < 5 || argc - i - 4 > MAX_LIBS || a.reps < 1 || a.reps > MAX_REPS)
-    fail("usage: gru-ab [--after] [--threads N] [--reps N] [--gap-ms N] I H B T LIB [LIB...]",
-         NULL);
+    fail(
+        "usage: gru-ab [--after] [--bidirectional] [--threads N] [--reps N] [--gap-ms N] I H B T "
+        "LIB [LIB...]",
+        NULL);
   a.input = strtoul(argv[i], NULL, 10);
   a.hidden = strtoul(argv[i + 1], NULL, 10);
   a.batch = strtoul(argv[i + 2], NULL, 10);
@@ -137,7 +147,8 @@ static float *values(size_t n, unsigned seed, float scale) {
 int main(int argc, char **argv) {
   int first;
   args a = parse(argc, argv, &first);
-  size_t n = (size_t)(argc - first), out = a.steps * a.batch * a.hidden;
+  size_t dirs = a.direction == GRU_BIDIRECTIONAL ? 2 : 1;
+  size_t n = (size_t)(argc - first), out = a.steps * a.batch * a.hidden * dirs;
   float *w = values(a.hidden * (a.hidden + a.input), 1, 0.2f);
   float *x = values(a.steps * a.batch * a.input, 2, 1.0f);
   float *y = malloc(out * sizeof *y), *y0 = malloc(out * sizeof *y0);
