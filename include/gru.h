@@ -460,11 +460,19 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  * GRU_OPT_THREADS, value 1 .. GRU_MAX_THREADS (default 1): the threads
  * that run each gru_sequence_run and gru_sequence_step, the caller being
  * one of them. This call starts value - 1 worker threads (joining any it
- * had); the sequence owns them and gru_sequence_destroy() joins them. Each
- * thread computes a fixed slice of the hidden units (all three gates, every
- * batch row) at every step, so its share of the recurrent weights stays in
- * its core's cache; the threads meet at a spinning barrier once per step
- * (twice for reset-before). Between calls a worker spins briefly (about
+ * had); the sequence owns them and gru_sequence_destroy() joins them. At
+ * small batches each thread computes a fixed slice of the hidden units
+ * (all three gates, every batch row) at every step, so its share of the
+ * recurrent weights stays in its core's cache, and the threads meet at a
+ * spinning barrier once per step (twice for reset-before); at larger
+ * batches each takes batch rows of its own, all units, and they do not
+ * meet within a run (from fewer rows when a cell's recurrent weights fit
+ * in a core's cache; a very small layer runs on no more threads than the
+ * batch has rows). On two threads the directions of a GRU_BIDIRECTIONAL
+ * layer whose weights fit may run at once, a thread each, which takes a
+ * second workspace for the reverse one, allocated here and counted in
+ * GRU_INFO_BYTES. docs/threading.md has the rules and their measurements.
+ * Between calls a worker spins briefly (about
  * 0.2 ms, so back-to-back calls never wait for a wake-up), then sleeps; a
  * call made while the workers sleep wakes them. The workers block every
  * signal and compute in the default floating-point environment, like the

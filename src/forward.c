@@ -66,7 +66,7 @@ static void run_chunk(void *arg, const gru__team *team) {
     size_t from = c->ping_pong ? (c->parity + i) % 2 : c->parity;
     gru__step_io io = {
         .t = c->t0 + tt,
-        .gx = c->hoist ? p->q->gx + tt * g.t_step * h3 : NULL,
+        .gx = c->hoist ? p->w->gx + tt * g.t_step * h3 : NULL,
         .gx_stride = g.b_step * h3,
         .h = c->h[from],
         .h_next = c->h[c->ping_pong ? 1 - from : from],
@@ -80,9 +80,9 @@ static void run_chunk(void *arg, const gru__team *team) {
     c->balance->ns[team->tid] = gru__balance_clock() - start - (gru__team_waited(team) - waited);
 }
 
-static void run_pass(gru_sequence *q, pass *p) {
-  size_t h = q->layer->weights.shape.hidden;
-  size_t threads = p->packed ? gru__pool_threads(q->pool) : 1, panels = gru__panel_count(h);
+/* Runs the pass on up to threads threads of the sequence's pool. */
+static void run_pass(gru_sequence *q, pass *p, size_t threads) {
+  size_t h = q->layer->weights.shape.hidden, panels = gru__panel_count(h);
   /* Weights so small that a thread takes rows from one row each: a thread
    * per row at most, as splitting the units would cost more in barriers
    * than reading all the weights does. Otherwise a thread per panel of
@@ -105,12 +105,11 @@ static void run_pass(gru_sequence *q, pass *p) {
     c.t0 = p->reverse ? p->steps - done - n : done;
     c.n = n;
     c.hoist = !(p->packed && n == 1);
-    c.sweep = q->sweep;
+    c.sweep = p->sweep + done;
     if (c.hoist) gru__shared_hoist_init(&shared, p, n, threads);
     gru__pool_run(q->pool, threads, run_chunk, &c);
     if (c.balance) gru__balance_update(c.balance);
     if (c.ping_pong) c.parity = (c.parity + n) % 2;
-    q->sweep += n;
     done += n;
   }
   if (c.parity) memcpy(c.h[0], c.h[1], p->batch * h * sizeof(float));
@@ -136,6 +135,20 @@ static gru__rows final_rows(const gru__rows *y, const gru__shape *s, size_t d, s
   return (gru__rows){y->base + d * batch * y->stride, y->stride, s->dirs * batch, 1};
 }
 
+/* The two passes of a bidirectional layer at once, a thread each. */
+static void run_direction(void *arg, const gru__team *team) {
+  pass *p = arg;
+  run_pass(p[team->tid].q, &p[team->tid], 1);
+}
+
+/* Whether the sequence runs layer k's directions p[0 .. dirs-1] at once:
+ * a layer whose directions may (gru__directions_at_once), on two threads,
+ * at a batch they would not split by rows. */
+static bool at_once(const gru_sequence *q, const pass *p, size_t dirs) {
+  size_t threads = gru__pool_threads(q->pool);
+  return dirs == 2 && q->work2_mem && threads == 2 && !gru__split_rows(p, threads);
+}
+
 void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *x,
                   const gru__rows *y, const size_t *lengths, bool split) {
   const gru_layer *l = q->layer;
@@ -143,11 +156,14 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *
   for (size_t k = 0; k < s->layers; k++) {
     gru__rows in = k == 0 ? *x : inner_rows(q, k - 1, batch);
     bool last = k + 1 == s->layers;
+    pass p[2];
     for (size_t d = 0; d < s->dirs; d++) {
       size_t col = s->direction == GRU_BIDIRECTIONAL ? d * s->hidden : 0;
       gru__rows out = last ? final_rows(y, s, d, batch, split, &col) : inner_rows(q, k, batch);
-      pass p = {
+      p[d] = (pass){
           .q = q,
+          .w = &q->work,
+          .sweep = q->sweep,
           .cell = gru__layer_cell(l, k, d),
           .packed = l->packed ? &l->packed[k * s->dirs + d] : NULL,
           .bias = gru__layer_bias(l, k, d),
@@ -162,7 +178,17 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *
           .batch = batch,
           .lengths = lengths,
       };
-      run_pass(q, &p);
+    }
+    if (at_once(q, p, s->dirs)) {
+      p[1].w = &q->work2;
+      gru__pool_run(q->pool, 2, run_direction, p);
+      q->sweep += steps;
+      continue;
+    }
+    for (size_t d = 0; d < s->dirs; d++) {
+      p[d].sweep = q->sweep;
+      run_pass(q, &p[d], p[d].packed ? gru__pool_threads(q->pool) : 1);
+      q->sweep += steps;
     }
   }
 }

@@ -43,7 +43,7 @@ static void block(const gru__pass *p, size_t t0, size_t g, size_t p0, size_t p1,
   size_t h = p->q->layer->weights.shape.hidden, lda = p->in.stride;
   const float *x = gru__row(&p->in, t0, 0) + r0 * lda;
   p->q->layer->gemm->panels(&p->packed->x[g], pa, pb, r1 - r0, x, lda,
-                            p->q->gx + r0 * 3 * h + g * h, 3 * h, false);
+                            p->w->gx + r0 * 3 * h + g * h, 3 * h, false);
 }
 
 /* Piece i: block i / per_block of rows, counted from the end of the chunk
@@ -163,16 +163,16 @@ gru__hoisted gru__hoist(const gru__pass *p, size_t t0, size_t n, const gru__team
     return (gru__hoisted){1, n, false};
   }
   if (s.r1 - s.r0 == b && one_product(p, n)) {
-    gru__input_products(p, gru__row(in, t0, 0), in->stride, n * b, q->gx, &s, false);
+    gru__input_products(p, gru__row(in, t0, 0), in->stride, n * b, p->w->gx, &s, false);
     return time_major ? (gru__hoisted){b, 1, false} : (gru__hoisted){1, n, false};
   }
   if (time_major) { /* the share's rows, step by step */
     for (size_t tt = 0; tt < n; tt++)
       gru__input_products(p, gru__row(in, t0 + tt, s.r0), in->stride, s.r1 - s.r0,
-                          q->gx + (tt * b + s.r0) * h3, &s, false);
+                          p->w->gx + (tt * b + s.r0) * h3, &s, false);
     return (gru__hoisted){b, 1, false};
   }
   for (size_t r = s.r0; r < s.r1; r++)
-    gru__input_products(p, gru__row(in, t0, r), in->stride, n, q->gx + r * n * h3, &s, false);
+    gru__input_products(p, gru__row(in, t0, r), in->stride, n, p->w->gx + r * n * h3, &s, false);
   return (gru__hoisted){1, n, false};
 }

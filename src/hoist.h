@@ -21,7 +21,7 @@
 #include "pass.h"
 
 /* Where the hoisted input projections of chunk-relative step tt, row b
- * lie: q->gx + (tt*t_step + b*b_step) * 3H. */
+ * lie: p->w->gx + (tt*t_step + b*b_step) * 3H. */
 typedef struct gru__hoisted {
   size_t t_step;
   size_t b_step;
@@ -61,7 +61,7 @@ typedef struct gru__shared_hoist {
  * team hoists each thread's share on its own (hoist below). */
 void gru__shared_hoist_init(gru__shared_hoist *sh, const gru__pass *p, size_t n, size_t threads);
 
-/* Computes the input projections of steps t0 .. t0+n-1 into q->gx for
+/* Computes the input projections of steps t0 .. t0+n-1 into p->w->gx for
  * team->tid's share of units and rows, in one product when those rows are
  * evenly spaced in memory (time-major, or the whole sequence batch-major),
  * else one per step or batch row; every thread of the team calls it and

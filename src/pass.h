@@ -21,6 +21,8 @@
 /* One direction of one layer over the whole sequence. */
 typedef struct gru__pass {
   gru_sequence *q;
+  gru__work *w; /* its workspace: the sequence's, or work2 (sequence.h) */
+  size_t sweep; /* the sequence's steps before the pass (forward.c) */
   const gru__cell *cell;
   const gru__packed_cell *packed; /* NULL: the products go to BLAS */
   const float *bias;
@@ -55,10 +57,16 @@ typedef struct gru__pass {
 #define GRU__ROW_BYTES ((size_t)96 << 10)
 #define GRU__SPLIT_ROWS_IN_L2 8
 
+/* Bytes of a cell's recurrent weights. */
+static inline size_t gru__recurrent_bytes(const gru_layer *l) {
+  size_t h = l->weights.shape.hidden;
+  return 3 * h * h * sizeof(float);
+}
+
 /* Rows per thread from which a team splits the pass's batch rows. */
 static inline size_t gru__split_rows_from(const gru__pass *p) {
   const gru_layer *l = p->q->layer;
-  size_t h = l->weights.shape.hidden, bytes = 3 * h * h * sizeof(float);
+  size_t bytes = gru__recurrent_bytes(l);
   if (bytes > l->ahead_bytes) return GRU__SPLIT_ROWS;
   size_t rows = (bytes + GRU__ROW_BYTES - 1) / GRU__ROW_BYTES;
   return rows < GRU__SPLIT_ROWS_IN_L2 ? rows : GRU__SPLIT_ROWS_IN_L2;
@@ -67,6 +75,16 @@ static inline size_t gru__split_rows_from(const gru__pass *p) {
 /* Whether a team of threads splits the pass's batch rows. */
 static inline bool gru__split_rows(const gru__pass *p, size_t threads) {
   return threads > 1 && p->batch >= gru__split_rows_from(p) * threads;
+}
+
+/* Whether the two directions of the layer's bidirectional cells run at
+ * once, a thread each, when a sequence has two threads (forward.c): their
+ * outputs are apart (not summed), and a core holds a cell's recurrent
+ * weights in half its L2, so a thread running a direction alone reads
+ * them from its own L2 and meets the other only at the end of a layer. */
+static inline bool gru__directions_at_once(const gru_layer *l) {
+  return l->packed && l->weights.shape.direction == GRU_BIDIRECTIONAL &&
+         gru__recurrent_bytes(l) <= l->ahead_bytes;
 }
 
 /* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))

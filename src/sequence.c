@@ -16,34 +16,51 @@ static size_t inner_buffers(const gru__shape *s) {
   return s->dirs;
 }
 
+typedef struct part {
+  float **dst;
+  size_t n1, n2, n3; /* floats: their product */
+} part;
+
+/* Reserves (take = false) or carves the parts from a. */
+static bool carve(const part *parts, size_t n, gru__arena *a, bool take) {
+  bool ok = true;
+  for (size_t i = 0; ok && i < n; i++) {
+    size_t floats;
+    ok = gru__mul3(parts[i].n1, parts[i].n2, parts[i].n3, &floats);
+    if (!ok) break;
+    if (!take)
+      ok = gru__arena_reserve(a, floats, sizeof(float));
+    else
+      *parts[i].dst = floats ? gru__arena_take(a, floats, sizeof(float)) : NULL;
+  }
+  return ok;
+}
+
+bool gru__work_place(const gru_sequence *q, gru__work *w, gru__arena *a, bool take) {
+  const gru__shape *s = &q->layer->weights.shape;
+  size_t h = s->hidden, b = q->max_batch, before = s->variant == GRU_RESET_BEFORE;
+  part parts[] = {
+      {&w->gx, q->chunk, b, 3 * h},
+      {&w->gh, 1, b, 3 * h},
+      {&w->z, before, b, h},
+      {&w->rh, before, b, h},
+  };
+  return carve(parts, sizeof parts / sizeof parts[0], a, take);
+}
+
 /* Reserves (take = false) or carves the sequence's buffers. */
 static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take) {
   size_t h = s->hidden, b = q->max_batch, cells = s->layers * s->dirs;
-  size_t inner = 0, before = s->variant == GRU_RESET_BEFORE;
+  size_t inner = 0;
   bool ok = gru__mul(q->max_steps, b, &inner) && gru__mul(inner, s->output, &inner);
-  struct {
-    float **dst;
-    size_t n1, n2, n3;
-  } parts[] = {
+  part parts[] = {
       {&q->state, cells, b, h},
-      {&q->gx, q->chunk, b, 3 * h},
-      {&q->gh, 1, b, 3 * h},
-      {&q->z, before, b, h},
-      {&q->rh, before, b, h},
       {&q->h_alt, q->layer->packed ? b : 0, 1, h},
       {&q->inner[0], inner_buffers(s) >= 1 ? inner : 0, 1, 1},
       {&q->inner[1], inner_buffers(s) >= 2 ? inner : 0, 1, 1},
   };
-  for (size_t i = 0; ok && i < sizeof parts / sizeof parts[0]; i++) {
-    size_t n;
-    ok = gru__mul3(parts[i].n1, parts[i].n2, parts[i].n3, &n);
-    if (!ok) break;
-    if (!take)
-      ok = gru__arena_reserve(a, n, sizeof(float));
-    else
-      *parts[i].dst = n ? gru__arena_take(a, n, sizeof(float)) : NULL;
-  }
-  return ok;
+  return ok && carve(parts, sizeof parts / sizeof parts[0], a, take) &&
+         gru__work_place(q, &q->work, a, take);
 }
 
 static gru_status sequence_new(gru_sequence **out, const gru_layer *layer, size_t max_batch,
@@ -94,6 +111,7 @@ gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src) {
 void gru_sequence_destroy(gru_sequence *q) {
   if (!q) return;
   gru__pool_destroy(q->pool);
+  gru__free(&q->layer->alloc, q->work2_mem, q->work2_bytes);
   gru__free(&q->layer->alloc, q, q->bytes);
 }
 
@@ -106,7 +124,9 @@ gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) 
     case GRU_INFO_MAX_BATCH: *value = q->max_batch; return GRU_OK;
     case GRU_INFO_MAX_STEPS: *value = q->max_steps; return GRU_OK;
     case GRU_INFO_BATCH: *value = q->batch; return GRU_OK;
-    case GRU_INFO_BYTES: *value = q->bytes + gru__pool_bytes(q->pool); return GRU_OK;
+    case GRU_INFO_BYTES:
+      *value = q->bytes + gru__pool_bytes(q->pool) + q->work2_bytes;
+      return GRU_OK;
     case GRU_INFO_THREADS: *value = q->threads; return GRU_OK;
     default: break;
   }

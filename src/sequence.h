@@ -9,18 +9,29 @@
 #include "memory.h"
 #include "pool.h"
 
+/* What one pass (a layer's direction) writes as it goes. */
+typedef struct gru__work {
+  float *gx; /* [chunk * max_batch][3H]: hoisted input projections of a
+                chunk of steps (gru__chunk_steps) */
+  float *gh; /* [max_batch][3H]: recurrent projections of one step */
+  float *z;  /* [max_batch][H]: z of one step (reset-before) */
+  float *rh; /* [max_batch][H]: r * h (reset-before) */
+} gru__work;
+
 struct gru_sequence {
   const gru_layer *layer;
   size_t max_batch;
   size_t max_steps;
-  size_t chunk; /* steps of max_batch rows that gx holds */
-  size_t batch; /* batch of the last successful call */
-  float *state; /* [cells][max_batch][H] */
-  float *gx;    /* [chunk * max_batch][3H]: hoisted input projections of
-                   a chunk of steps (gru__chunk_steps) */
-  float *gh;    /* [max_batch][3H]: recurrent projections of one step */
-  float *z;     /* [max_batch][H]: z of one step (reset-before) */
-  float *rh;    /* [max_batch][H]: r * h (reset-before) */
+  size_t chunk;   /* steps of max_batch rows that gx holds */
+  size_t batch;   /* batch of the last successful call */
+  float *state;   /* [cells][max_batch][H] */
+  gru__work work; /* the passes' */
+  /* A second, for the reverse pass of a bidirectional layer when the two
+   * directions run at once (forward.c): made with the threads, in an
+   * allocation of its own (work2_bytes; NULL when there is none). */
+  gru__work work2;
+  void *work2_mem;
+  size_t work2_bytes;
   float *h_alt; /* [max_batch][H]: the state's other half when threads
                    ping-pong (forward.c); packed path only */
   /* Outputs of inner layers of a stack, time-major [max_steps *
@@ -37,8 +48,12 @@ struct gru_sequence {
 };
 
 /* Gives q n threads (1 .. GRU_MAX_THREADS, checked), replacing its pool
- * only once the new one runs; on failure q is unchanged. */
+ * (and work2) only once the new one runs; on failure q is unchanged. */
 gru_status gru__sequence_set_threads(gru_sequence *q, size_t n);
+
+/* Reserves (take = false) or carves from a the buffers of a pass's
+ * workspace for q's sizes; false on overflow. */
+bool gru__work_place(const gru_sequence *q, gru__work *w, gru__arena *a, bool take);
 
 /* Floats of state per (cell, row) block start: state + (c*max_batch+b)*H. */
 static inline float *gru__state_row(const gru_sequence *s, size_t cell, size_t row) {

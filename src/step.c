@@ -57,7 +57,7 @@ static void update(const gru__pass *p, const gru__step_io *io, const float *gx, 
   size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, u0 = s->u0, n = s->u1 - u0;
   bool after = q->layer->weights.shape.variant == GRU_RESET_AFTER;
   for (size_t r = s->r0; r < s->r1; r++) {
-    const float *x = gx + r * gs + u0, *gh = q->gh + r * h3 + u0, *hp = io->h + r * h + u0;
+    const float *x = gx + r * gs + u0, *gh = p->w->gh + r * h3 + u0, *hp = io->h + r * h + u0;
     float *hn = io->h_next + r * h + u0;
     if (!active(p, io->t, r)) {
       if (hn != hp) memcpy(hn, hp, n * sizeof *hn);
@@ -65,7 +65,7 @@ static void update(const gru__pass *p, const gru__step_io *io, const float *gx, 
       k->update_after(n, h, x, gh, p->bias + u0, p->bias_hn + u0, hp, hn,
                       output_copy(p, io, r, u0));
     } else {
-      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, q->z + r * h + u0, hp, hn,
+      k->update_before(n, x + 2 * h, gh + 2 * h, p->bias + 2 * h + u0, p->w->z + r * h + u0, hp, hn,
                        output_copy(p, io, r, u0));
     }
   }
@@ -78,10 +78,10 @@ static void gates_before(const gru__pass *p, const gru__step_io *io, const float
   const gru__kernels *k = q->layer->kernels;
   size_t h = q->layer->weights.shape.hidden, h3 = 3 * h, u0 = s->u0, n = s->u1 - u0;
   for (size_t r = s->r0; r < s->r1; r++) {
-    const float *x = gx + r * gs + u0, *gh = q->gh + r * h3 + u0;
+    const float *x = gx + r * gs + u0, *gh = p->w->gh + r * h3 + u0;
     size_t i = r * h + u0;
-    k->reset_gate(n, x, gh, p->bias + u0, io->h + i, q->rh + i);
-    k->gates(n, x + h, gh + h, p->bias + h + u0, q->z + i);
+    k->reset_gate(n, x, gh, p->bias + u0, io->h + i, p->w->rh + i);
+    k->gates(n, x + h, gh + h, p->bias + h + u0, p->w->z + i);
   }
 }
 
@@ -125,7 +125,7 @@ static void own_input(const gru__pass *p, const gru__step_io *io, const share *s
   const gru__rows *in = &p->in;
   size_t lda = in->b_step * in->stride;
   gru__input_products(p, gru__row(in, io->t, 0) + s->r0 * lda, lda, s->r1 - s->r0,
-                      p->q->gx + s->r0 * 3 * p->q->layer->weights.shape.hidden, s, io->backwards);
+                      p->w->gx + s->r0 * 3 * p->q->layer->weights.shape.hidden, s, io->backwards);
 }
 
 void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team) {
@@ -134,26 +134,26 @@ void gru__step(const gru__pass *p, const gru__step_io *io, const gru__team *team
   const gru__panels *wh = p->packed ? p->packed->h : NULL;
   share s = gru__slice(p, team);
   bool own = !io->gx, back = io->backwards;
-  const float *gx = own ? q->gx : io->gx;
+  const float *gx = own ? p->w->gx : io->gx;
   size_t gs = own ? 3 * h : io->gx_stride;
   bool shared = !s.rows && team->threads > 1;
   if (shared) gather(io->h, p->batch * h);
   /* Input weights then recurrent ones, or (backwards) the reverse. */
   if (own && !back) own_input(p, io, &s);
   if (q->layer->weights.shape.variant == GRU_RESET_AFTER) {
-    products(p, wh, 0, 3, io->h, h, q->gh, &s, back);
+    products(p, wh, 0, 3, io->h, h, p->w->gh, &s, back);
     if (own && back) own_input(p, io, &s);
     /* An inner layer of a stack writes its output over its input rows
      * (forward.c): every thread must have read them first. (Reset-before
      * has its own barrier here.) */
     if (own && p->in.base == p->out.base) meet(team, &s, io);
   } else {
-    products(p, wh, 0, 2, io->h, h, q->gh, &s, back);
+    products(p, wh, 0, 2, io->h, h, p->w->gh, &s, back);
     if (own && back) own_input(p, io, &s);
     gates_before(p, io, gx, gs, &s);
     meet(team, &s, io);
-    if (shared) gather(q->rh, p->batch * h);
-    products(p, wh, 2, 3, q->rh, h, q->gh, &s, back);
+    if (shared) gather(p->w->rh, p->batch * h);
+    products(p, wh, 2, 3, p->w->rh, h, p->w->gh, &s, back);
   }
   update(p, io, gx, gs, &s);
   outputs(p, io, &s);

@@ -243,11 +243,62 @@ static void test_threads_out_of_memory(void **state) {
   test_model_free(&m);
 }
 
+/* Every allocation that giving a bidirectional sequence two threads makes
+ * (the pool, and where its directions may run at once the reverse one's
+ * workspace, forward.c) fails cleanly: the sequence keeps one thread and
+ * its memory; and then it gets them, holds more, and runs. */
+static void test_threads_out_of_memory_bidirectional(void **state) {
+  (void)state;
+  enum { I = 4, H = 40, T = 3 };
+  test_model m;
+  test_model_init(&m, GRU_RESET_AFTER, GRU_BIDIRECTIONAL, 1, I, H, true, 6);
+  test_alloc t = {0};
+  gru_builder *b;
+  gru_layer *layer;
+  gru_sequence *s;
+  assert_int_equal(gru_builder_create_custom(&b, test_alloc_fn, test_free_fn, &t), GRU_OK);
+  assert_int_equal(gru_builder_set_shape(b, GRU_RESET_AFTER, GRU_BIDIRECTIONAL, 1, I, H), GRU_OK);
+  assert_int_equal(test_model_load(&m, b), GRU_OK);
+  assert_int_equal(gru_builder_build(b, &layer), GRU_OK);
+  assert_int_equal(gru_sequence_create(&s, layer, 1, T), GRU_OK);
+  size_t live = t.live, one, two, v, failures = 0;
+  assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &one), GRU_OK);
+  for (size_t k = 1;; k++) {
+    t.fail_at = t.calls + k;
+    gru_status st = gru_sequence_set_option(s, GRU_OPT_THREADS, 2);
+    if (st == GRU_OK) break;
+    failures++;
+    assert_int_equal(st, GRU_ERR_NOMEM);
+    assert_int_equal(t.live, live);
+    assert_int_equal(gru_sequence_get(s, GRU_INFO_THREADS, &v), GRU_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &v), GRU_OK);
+    assert_int_equal(v, one);
+  }
+  t.fail_at = 0;
+  assert_true(failures >= 1);
+  assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &two), GRU_OK);
+  assert_true(two > one);
+  float x[T * I] = {0}, y[T * 2 * H];
+  assert_int_equal(gru_sequence_run(s, T, 1, x, 0, y, 0, NULL, 0), GRU_OK);
+  assert_int_equal(gru_sequence_set_option(s, GRU_OPT_THREADS, 1), GRU_OK);
+  assert_int_equal(t.live, live);
+  gru_sequence_destroy(s);
+  gru_layer_destroy(layer);
+  gru_builder_destroy(b);
+  assert_int_equal(t.live, 0);
+  test_model_free(&m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_single_layer),    cmocka_unit_test(test_directions_stacks_lengths),
-      cmocka_unit_test(test_batch_one_ahead), cmocka_unit_test(test_many_chunks),
-      cmocka_unit_test(test_threads_option),  cmocka_unit_test(test_threads_out_of_memory),
+      cmocka_unit_test(test_single_layer),
+      cmocka_unit_test(test_directions_stacks_lengths),
+      cmocka_unit_test(test_batch_one_ahead),
+      cmocka_unit_test(test_many_chunks),
+      cmocka_unit_test(test_threads_option),
+      cmocka_unit_test(test_threads_out_of_memory),
+      cmocka_unit_test(test_threads_out_of_memory_bidirectional),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
