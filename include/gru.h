@@ -709,6 +709,7 @@ GRU_API gru_status gru_layer_save_file(const gru_layer *layer, gru_format format
  *   if (gru_file_open(f, "charlm.safetensors") != GRU_OK)
  *     fprintf(stderr, "%s\n", gru_file_error(f));
  *   gru_file_metadata(f, "charlm.vocab", &vocab);         NULL if absent
+ *   gru_file_metadata_key(f, i, &key);                     i < metadata_count
  *   gru_file_tensor_info(f, "decoder.weight", &dtype, &ndim, shape);
  *   gru_file_read_tensor(f, "decoder.weight", w, shape[0] * shape[1]);
  *   gru_builder_load(b, f, NULL);                          the GRU itself
@@ -751,6 +752,15 @@ GRU_API const char *gru_file_error(const gru_file *file);
  * string owned by file), or to NULL if the file has no such key.
  * Errors: GRU_ERR_NULL, GRU_ERR_STATE (nothing open). */
 GRU_API gru_status gru_file_metadata(const gru_file *file, const char *key, const char **value);
+
+/* Number of keys in the file's metadata. Errors: GRU_ERR_NULL,
+ * GRU_ERR_STATE. */
+GRU_API gru_status gru_file_metadata_count(const gru_file *file, size_t *count);
+
+/* Sets *key to metadata key index (0 <= index < count, in byte order of
+ * the keys; owned by file). Errors: GRU_ERR_NULL, GRU_ERR_STATE,
+ * GRU_ERR_INVALID (index). */
+GRU_API gru_status gru_file_metadata_key(const gru_file *file, size_t index, const char **key);
 
 /* Number of tensors in the file, GRU or not. Errors: GRU_ERR_NULL,
  * GRU_ERR_STATE. */

@@ -81,21 +81,45 @@ gru_status gru_file_metadata(const gru_file *f, const char *key, const char **va
   return GRU_OK;
 }
 
-gru_status gru_file_tensor_count(const gru_file *f, size_t *count) {
+/* A file's two lists of strings, in byte order: its tensors' names, or
+ * its metadata keys. */
+enum list { TENSORS, KEYS };
+
+static size_t list_size(const gru_file *f, enum list l) {
+  return l == KEYS ? f->st.nmeta : f->st.ntensors;
+}
+
+static gru_status list_count(const gru_file *f, enum list l, size_t *count) {
   gru_status s = readable(f);
   if (s != GRU_OK) return s;
   if (!count) return GRU_ERR_NULL;
-  *count = f->st.ntensors;
+  *count = list_size(f, l);
   return GRU_OK;
 }
 
-gru_status gru_file_tensor_name(const gru_file *f, size_t index, const char **name) {
+static gru_status list_item(const gru_file *f, enum list l, size_t index, const char **item) {
   gru_status s = readable(f);
   if (s != GRU_OK) return s;
-  if (!name) return GRU_ERR_NULL;
-  if (index >= f->st.ntensors) return GRU_ERR_INVALID;
-  *name = f->st.tensors[index].name;
+  if (!item) return GRU_ERR_NULL;
+  if (index >= list_size(f, l)) return GRU_ERR_INVALID;
+  *item = l == KEYS ? f->st.meta[index].key : f->st.tensors[index].name;
   return GRU_OK;
+}
+
+gru_status gru_file_metadata_count(const gru_file *f, size_t *count) {
+  return list_count(f, KEYS, count);
+}
+
+gru_status gru_file_metadata_key(const gru_file *f, size_t index, const char **key) {
+  return list_item(f, KEYS, index, key);
+}
+
+gru_status gru_file_tensor_count(const gru_file *f, size_t *count) {
+  return list_count(f, TENSORS, count);
+}
+
+gru_status gru_file_tensor_name(const gru_file *f, size_t index, const char **name) {
+  return list_item(f, TENSORS, index, name);
 }
 
 gru_status gru_file_tensor_info(const gru_file *f, const char *name, const char **dtype,

@@ -171,6 +171,27 @@ static void test_info_bench_generate(void **state) {
   assert_non_null(strstr(r.out, "bidirectional"));
   assert_non_null(strstr(r.out, "PyTorch state_dict"));
   result_free(&r);
+  /* Every metadata key, libgru's or not, in byte order of the keys. */
+  size_t size;
+  unsigned char *file = st_simple(
+      "{'__metadata__':{'zz.note':'hello','format':'pt'},"
+      "'weight_ih_l0':{'dtype':'F32','shape':[3,1],'data_offsets':[0,12]},"
+      "'weight_hh_l0':{'dtype':'F32','shape':[3,1],'data_offsets':[12,24]},"
+      "'bias_ih_l0':{'dtype':'F32','shape':[3],'data_offsets':[24,36]},"
+      "'bias_hh_l0':{'dtype':'F32','shape':[3],'data_offsets':[36,48]}}",
+      48, &size);
+  char path[512];
+  snprintf(path, sizeof path, "%s", st_tmp_path("meta_keys.safetensors"));
+  assert_int_equal(st_write(path, file, size), 0);
+  free(file);
+  r = GRU("info", path);
+  assert_int_equal(r.status, 0);
+  const char *format = strstr(r.out, "format               pt"),
+             *note = strstr(r.out, "zz.note              hello");
+  assert_non_null(format);
+  assert_non_null(note);
+  assert_true(format < note);
+  result_free(&r);
   r = GRU("bench", MODELS "meta.safetensors", "--seconds", "0.01", "--steps", "5", "--batch", "2");
   assert_int_equal(r.status, 0);
   assert_non_null(strstr(r.out, "row-steps/s"));

@@ -185,7 +185,7 @@ static gru_status file_open(const char *path, const void *data, size_t size) {
 }
 
 enum { F_OPEN = 1, F_NULL_OUT = 2, F_NULL_FILE = 4 };
-enum file_call { META, COUNT, NAME, INFO, READ };
+enum file_call { META, META_COUNT, META_KEY, COUNT, NAME, INFO, READ };
 
 /* One call on a gru_file (the tiny one if F_OPEN, else nothing open; NULL
  * with F_NULL_FILE), its output NULL with F_NULL_OUT. */
@@ -196,6 +196,8 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
   gru_status st = GRU_OK;
   switch (c) {
     case META: st = gru_file_metadata(use, name, null_out ? NULL : &text); break;
+    case META_COUNT: st = gru_file_metadata_count(use, null_out ? NULL : &f->v); break;
+    case META_KEY: st = gru_file_metadata_key(use, n, null_out ? NULL : &text); break;
     case COUNT: st = gru_file_tensor_count(use, null_out ? NULL : &f->v); break;
     case NAME: st = gru_file_tensor_name(use, n, null_out ? NULL : &text); break;
     case INFO: st = gru_file_tensor_info(use, name, &text, &f->nd, NULL); break;
@@ -615,6 +617,18 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
   X(fx2, gru_file_metadata, "value NULL", NONE,                                                   \
     S(file_call(f, META, "k", 0, F_OPEN | F_NULL_OUT)))                                           \
   X(fx3, gru_file_metadata, "nothing open", NONE, S(file_call(f, META, "k", 0, 0)))               \
+  X(fmc0, gru_file_metadata_count, "file NULL", NONE,                                             \
+    S(file_call(f, META_COUNT, NULL, 0, F_NULL_FILE)))                                            \
+  X(fmc1, gru_file_metadata_count, "count NULL", NONE,                                            \
+    S(file_call(f, META_COUNT, NULL, 0, F_OPEN | F_NULL_OUT)))                                    \
+  X(fmc2, gru_file_metadata_count, "nothing open", NONE, S(file_call(f, META_COUNT, NULL, 0, 0))) \
+  X(fmk0, gru_file_metadata_key, "file NULL", NONE,                                               \
+    S(file_call(f, META_KEY, NULL, 0, F_NULL_FILE)))                                              \
+  X(fmk1, gru_file_metadata_key, "key NULL", NONE,                                                \
+    S(file_call(f, META_KEY, NULL, 0, F_OPEN | F_NULL_OUT)))                                      \
+  X(fmk2, gru_file_metadata_key, "index = count (none)", NONE,                                    \
+    S(file_call(f, META_KEY, NULL, 0, F_OPEN)))                                                   \
+  X(fmk3, gru_file_metadata_key, "nothing open", NONE, S(file_call(f, META_KEY, NULL, 0, 0)))     \
   X(fn0, gru_file_tensor_count, "file NULL", NONE, S(file_call(f, COUNT, NULL, 0, F_NULL_FILE)))  \
   X(fn1, gru_file_tensor_count, "count NULL", NONE,                                               \
     S(file_call(f, COUNT, NULL, 0, F_OPEN | F_NULL_OUT)))                                         \

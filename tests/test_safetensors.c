@@ -307,9 +307,22 @@ static void test_gru_file(void **state) {
   assert_int_equal(gru_file_tensor_count(f, &count), GRU_OK);
   assert_int_equal(count, 13);
 
+  assert_int_equal(gru_file_metadata_count(f, &count), GRU_OK);
+  assert_int_equal(count, 0);
+  assert_int_equal(gru_file_metadata_key(f, 0, &name), GRU_ERR_INVALID);
   assert_int_equal(gru_file_open(f, case_path("meta", "safetensors")), GRU_OK);
   assert_int_equal(gru_file_metadata(f, "libgru.format", &value), GRU_OK);
   assert_string_equal(value, "torch");
+  /* Its ten keys, in byte order. */
+  assert_int_equal(gru_file_metadata_count(f, &count), GRU_OK);
+  assert_int_equal(count, 10);
+  assert_int_equal(gru_file_metadata_key(f, 0, &name), GRU_OK);
+  assert_string_equal(name, "libgru.direction");
+  assert_int_equal(gru_file_metadata_key(f, 9, &name), GRU_OK);
+  assert_string_equal(name, "libgru.z");
+  assert_int_equal(gru_file_metadata(f, name, &value), GRU_OK);
+  assert_string_equal(value, "old_state");
+  assert_int_equal(gru_file_metadata_key(f, 10, &name), GRU_ERR_INVALID);
   assert_int_equal(gru_file_metadata(f, NULL, &value), GRU_ERR_NULL);
 
   /* From memory; the caller's bytes are used in place. */

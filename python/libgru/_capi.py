@@ -93,6 +93,8 @@ OPTIONAL_PROTOTYPES = {
     "gru_file_open_memory": (c_int, [c_void_p, c_void_p, c_size_t]),
     "gru_file_error": (c_char_p, [c_void_p]),
     "gru_file_metadata": (c_int, [c_void_p, c_char_p, _STRING_OUT]),
+    "gru_file_metadata_count": (c_int, [c_void_p, _SIZES]),
+    "gru_file_metadata_key": (c_int, [c_void_p, c_size_t, _STRING_OUT]),
     "gru_file_tensor_count": (c_int, [c_void_p, _SIZES]),
     "gru_file_tensor_name": (c_int, [c_void_p, c_size_t, _STRING_OUT]),
     "gru_file_tensor_info": (c_int, [c_void_p, c_char_p, _STRING_OUT, _SIZES, _SIZES]),

@@ -451,6 +451,10 @@ class ModelFile:
         value = self._file.metadata(key)
         return default if value is None else value
 
+    def metadata_keys(self):
+        """Every metadata key, in byte order."""
+        return self._file.metadata_keys()
+
     def keys(self):
         """Every tensor's name, GRU or not."""
         return self._file.names()

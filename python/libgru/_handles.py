@@ -322,15 +322,21 @@ class File:
         check(lib().gru_file_metadata(self.ptr, key.encode(), byref(value)))
         return None if value.value is None else value.value.decode("utf-8", "replace")
 
-    def names(self):
+    def _listed(self, count_fn, item_fn):
         count = c_size_t()
-        check(lib().gru_file_tensor_count(self.ptr, byref(count)))
+        check(count_fn(self.ptr, byref(count)))
         out = []
         for i in range(count.value):
-            name = ctypes.c_char_p()
-            check(lib().gru_file_tensor_name(self.ptr, i, byref(name)))
-            out.append(name.value.decode("utf-8", "replace"))
+            item = ctypes.c_char_p()
+            check(item_fn(self.ptr, i, byref(item)))
+            out.append(item.value.decode("utf-8", "replace"))
         return out
+
+    def names(self):
+        return self._listed(lib().gru_file_tensor_count, lib().gru_file_tensor_name)
+
+    def metadata_keys(self):
+        return self._listed(lib().gru_file_metadata_count, lib().gru_file_metadata_key)
 
     def info(self, name):
         dtype = ctypes.c_char_p()

@@ -81,6 +81,7 @@ def test_model_file_reads_metadata_and_every_tensor(tmp_path):
     f = libgru.ModelFile(blob)
     meta = header_of(blob)["__metadata__"]
     assert meta and all(f.metadata(k) == v for k, v in meta.items())
+    assert f.metadata_keys() == sorted(meta, key=lambda k: k.encode())
     assert f.metadata("no.such.key") is None and f.metadata("no.such.key", "x") == "x"
     assert sorted(f.keys()) == sorted(g.state_dict())
     for name, a in g.state_dict().items():

@@ -81,18 +81,16 @@ static void print_value(const char *v) {
   puts(*v ? "..." : "");
 }
 
+/* Every metadata key and value, in byte order of the keys. */
 static void print_metadata(const gru_file *f) {
-  static const char *const keys[] = {"libgru.version",     "libgru.format",     "libgru.variant",
-                                     "libgru.direction",   "libgru.num_layers", "libgru.input_size",
-                                     "libgru.hidden_size", "libgru.gate_order", "libgru.z",
-                                     "libgru.prefix",      "charlm.vocab",      "charlm.prompt",
-                                     "charlm.source",      "charlm.val_loss"};
+  size_t n = 0;
+  gru_file_metadata_count(f, &n);
   printf("metadata\n");
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-    const char *v = meta(f, keys[i]);
-    if (!v) continue;
-    printf("  %-20s ", keys[i]);
-    print_value(v);
+  for (size_t i = 0; i < n; i++) {
+    const char *key = NULL;
+    if (gru_file_metadata_key(f, i, &key) != GRU_OK) continue;
+    printf("  %-20s ", key);
+    print_value(meta(f, key));
   }
 }
 

@@ -238,6 +238,8 @@ functions! {
     pub fn gru_file_open_memory(file: *mut gru_file, data: *const c_void, size: usize) -> gru_status;
     pub fn gru_file_error(file: *const gru_file) -> *const c_char;
     pub fn gru_file_metadata(file: *const gru_file, key: *const c_char, value: *mut *const c_char) -> gru_status;
+    pub fn gru_file_metadata_count(file: *const gru_file, count: *mut usize) -> gru_status;
+    pub fn gru_file_metadata_key(file: *const gru_file, index: usize, key: *mut *const c_char) -> gru_status;
     pub fn gru_file_tensor_count(file: *const gru_file, count: *mut usize) -> gru_status;
     pub fn gru_file_tensor_name(file: *const gru_file, index: usize, name: *mut *const c_char) -> gru_status;
     pub fn gru_file_tensor_info(

@@ -105,17 +105,32 @@ impl ModelFile {
         })
     }
 
+    /// Every metadata key of the file, in byte order.
+    pub fn metadata_keys(&self) -> Result<Vec<String>> {
+        self.listed(sys::gru_file_metadata_count, sys::gru_file_metadata_key)
+    }
+
     /// The names of every tensor in the file, GRU or not.
     pub fn tensor_names(&self) -> Result<Vec<String>> {
+        self.listed(sys::gru_file_tensor_count, sys::gru_file_tensor_name)
+    }
+
+    /// The strings of a count and index pair of calls (tensor names,
+    /// metadata keys), copied.
+    fn listed(
+        &self,
+        count_fn: unsafe extern "C" fn(*const sys::gru_file, *mut usize) -> sys::gru_status,
+        item_fn: unsafe extern "C" fn(*const sys::gru_file, usize, *mut *const c_char) -> sys::gru_status,
+    ) -> Result<Vec<String>> {
         let mut count = 0;
         // SAFETY: open file, valid out-pointer.
-        check(unsafe { sys::gru_file_tensor_count(self.as_ptr(), &mut count) })?;
+        check(unsafe { count_fn(self.as_ptr(), &mut count) })?;
         (0..count)
             .map(|i| {
-                let mut name: *const c_char = ptr::null();
-                // SAFETY: i < count; the name is owned by the file, copied at once.
-                check(unsafe { sys::gru_file_tensor_name(self.as_ptr(), i, &mut name) })?;
-                Ok(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned())
+                let mut item: *const c_char = ptr::null();
+                // SAFETY: i < count; the string is owned by the file, copied at once.
+                check(unsafe { item_fn(self.as_ptr(), i, &mut item) })?;
+                Ok(unsafe { CStr::from_ptr(item) }.to_string_lossy().into_owned())
             })
             .collect()
     }

@@ -102,6 +102,7 @@ fn a_pytorch_state_dict_under_a_prefix() {
     let f = ModelFile::from_bytes(bytes.clone()).unwrap();
     assert_eq!(f.metadata("note").unwrap().as_deref(), Some("by hand"));
     assert_eq!(f.metadata("absent").unwrap(), None);
+    assert_eq!(f.metadata_keys().unwrap(), vec!["note".to_string()]);
     assert_eq!(f.tensor_names().unwrap().len(), file.len());
     assert_eq!(f.tensor_info("decoder.weight").unwrap(), ("F32".to_string(), vec![2, 3]));
     assert_eq!(f.read_tensor("decoder.weight").unwrap().0, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
