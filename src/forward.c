@@ -84,11 +84,11 @@ static void run_chunk(void *arg, const gru__team *team) {
 static void run_pass(gru_sequence *q, pass *p, size_t threads) {
   size_t h = q->layer->weights.shape.hidden, panels = gru__panel_count(h);
   /* Weights so small that a thread takes rows from one row each: a thread
-   * per row at most, as splitting the units would cost more in barriers
-   * than reading all the weights does. Otherwise a thread per panel of
-   * units at most when they split the units: more would only wait. */
-  if (!gru__split_rows(p, threads) && gru__split_rows_from(p) == 1 && threads > p->batch)
-    threads = p->batch;
+   * per row at most (so the threads split the rows), as splitting the units
+   * would cost more in barriers than reading all the weights does.
+   * Otherwise a thread per panel of units at most when they split the
+   * units: more would only wait. */
+  if (gru__split_rows_from(p) == 1 && threads > p->batch) threads = p->batch;
   if (!gru__split_rows(p, threads) && threads > panels) threads = panels;
   bool rows = gru__split_rows(p, threads);
   gru__shared_hoist shared;

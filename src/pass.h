@@ -63,12 +63,16 @@ static inline size_t gru__recurrent_bytes(const gru_layer *l) {
   return 3 * h * h * sizeof(float);
 }
 
+/* Whether they fit in half a core's L2 (false where its size is unknown). */
+static inline bool gru__recurrent_in_l2(const gru_layer *l) {
+  return gru__recurrent_bytes(l) <= l->ahead_bytes;
+}
+
 /* Rows per thread from which a team splits the pass's batch rows. */
 static inline size_t gru__split_rows_from(const gru__pass *p) {
   const gru_layer *l = p->q->layer;
-  size_t bytes = gru__recurrent_bytes(l);
-  if (bytes > l->ahead_bytes) return GRU__SPLIT_ROWS;
-  size_t rows = (bytes + GRU__ROW_BYTES - 1) / GRU__ROW_BYTES;
+  if (!gru__recurrent_in_l2(l)) return GRU__SPLIT_ROWS;
+  size_t rows = (gru__recurrent_bytes(l) + GRU__ROW_BYTES - 1) / GRU__ROW_BYTES;
   return rows < GRU__SPLIT_ROWS_IN_L2 ? rows : GRU__SPLIT_ROWS_IN_L2;
 }
 
@@ -83,8 +87,7 @@ static inline bool gru__split_rows(const gru__pass *p, size_t threads) {
  * weights in half its L2, so a thread running a direction alone reads
  * them from its own L2 and meets the other only at the end of a layer. */
 static inline bool gru__directions_at_once(const gru_layer *l) {
-  return l->packed && l->weights.shape.direction == GRU_BIDIRECTIONAL &&
-         gru__recurrent_bytes(l) <= l->ahead_bytes;
+  return l->packed && l->weights.shape.direction == GRU_BIDIRECTIONAL && gru__recurrent_in_l2(l);
 }
 
 /* What one thread computes: hidden units [u0, u1) (their panels [p0, p1))

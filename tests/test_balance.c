@@ -197,8 +197,8 @@ static void test_split_rows_from(void **state) {
 }
 
 /* With the L2 unknown, threads split the units of a layer of a panel and
- * a bit, more threads than panels at batch 1 and fewer at batch 5: the
- * bits of one thread. */
+ * a bit (two panels) at batch 1 and 5, on two threads and on three, more
+ * than the panels: the bits of one thread. */
 static void test_small_units(void **state) {
   (void)state;
   enum { H = 17, T = 9 };
