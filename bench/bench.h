@@ -86,6 +86,15 @@ double bench_read_bandwidth(size_t bytes, size_t threads);
  * taken in one round of a case. */
 double bench_read_sample(size_t bytes, size_t threads);
 
+/* The floor of a batch-1 step, in microseconds: threads threads each read
+ * their share of bytes (the step's weights) with the probe's loop, and
+ * meet as libgru's threads do, writing their share of a state of state
+ * floats and reading all of it: twice a step (two_meetings: reset-before,
+ * after two thirds of the reads and at the end) or once. Nothing else: no
+ * arithmetic but the sums, no hoist. One measurement, 2 GiB read per
+ * thread. */
+double bench_floor_sample(size_t bytes, size_t state, size_t threads, bool two_meetings);
+
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 

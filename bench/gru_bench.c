@@ -202,17 +202,30 @@ static bool leaves_polling(const bench_peer *p) {
 
 /* The case's yardstick (report.h), sampled in its rounds unless the run
  * has no yardsticks (--quick, the sweep). */
-static bench_yard yard_of(const options *o, const bench_config *g) {
-  bench_yard y = {BENCH_YARD_NONE, 0, NULL};
+static bench_yard yard_of(const options *o, const bench_config *g, gru_variant v) {
+  bench_yard y = {BENCH_YARD_NONE, 0, NULL, NULL, 0, false};
   if (o->quick || o->sweep || g->denormal) return y;
   y.kind = g->batch > 1 ? BENCH_YARD_SGEMM : BENCH_YARD_READ;
   y.bytes = 3 * g->hidden * (g->hidden + (g->streaming ? g->input : 0)) * sizeof(float);
   y.rates = calloc((size_t)o->reps, sizeof(double));
+  if (y.kind == BENCH_YARD_READ && !g->streaming) {
+    y.floor_us = calloc((size_t)o->reps, sizeof(double));
+    y.state = g->hidden;
+    y.two_meetings = v == GRU_RESET_BEFORE;
+  }
   return y;
 }
 
-static double sample(const bench_yard *y, size_t threads) {
-  return y->kind == BENCH_YARD_SGEMM ? bench_sgemm_sample() : bench_read_sample(y->bytes, threads);
+/* Round r's sample of the yardstick (and of the floor, read right after
+ * the probe). */
+static void sample(bench_yard *y, size_t threads, int r) {
+  if (y->kind == BENCH_YARD_SGEMM) {
+    y->rates[r] = bench_sgemm_sample();
+    return;
+  }
+  y->rates[r] = bench_read_sample(y->bytes, threads);
+  if (y->floor_us)
+    y->floor_us[r] = bench_floor_sample(y->bytes, y->state, threads, y->two_meetings);
 }
 
 /* Rounds of every peer once, and the yardstick, in an order that rotates. */
@@ -229,7 +242,7 @@ static void time_rounds(const options *o, const bench_case *c, size_t threads, f
       if (x)
         x->seconds[r] = x->peer->run(x->ctx, c, y);
       else
-        yard->rates[r] = sample(yard, threads);
+        sample(yard, threads, r);
       polling = x ? leaves_polling(x->peer) : yard->kind == BENCH_YARD_SGEMM;
     }
 }
@@ -253,10 +266,11 @@ static void run_case(const options *o, const bench_config *g, gru_variant v) {
     pause_ms(150); /* OpenBLAS's threads poll after that too */
     entry e[N_PEERS];
     size_t n = open_all(o, &c, o->threads[t], judge, y, e);
-    bench_yard yard = yard_of(o, g);
+    bench_yard yard = yard_of(o, g, v);
     time_rounds(o, &c, o->threads[t], y, e, n, &yard);
     report_group(o->json, &c, o->threads[t], e, n, &yard, o->reps);
     free(yard.rates);
+    free(yard.floor_us);
     for (size_t k = 0; k < n; k++) {
       if (e[k].ctx) e[k].peer->close(e[k].ctx);
       free(e[k].seconds);

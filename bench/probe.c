@@ -12,16 +12,24 @@
  * busy thread halved the two-thread figure. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "bench.h"
 
-typedef struct reader {
+/* What every thread of a measurement has: its own buffer of ones, the
+ * barrier that starts the timed part, the time it took, and its sums. */
+typedef struct worker {
   const float *buf;
-  size_t floats, passes;
-  float sum;
+  size_t floats;
   pthread_barrier_t *start;
   double seconds;
+  float sum;
+} worker;
+
+typedef struct reader {
+  worker w;
+  size_t passes;
 } reader;
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -36,6 +44,10 @@ __attribute__((target("avx512f"))) static float sum512(const float *p, size_t n)
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
+
+static void cpu_relax(void) { _mm_pause(); }
+#else
+static void cpu_relax(void) {}
 #endif
 
 static float sum_plain(const float *p, size_t n) {
@@ -60,42 +72,57 @@ static float pass(const float *p, size_t n, bool backwards) {
 
 static void *read_all(void *arg) {
   reader *r = arg;
-  r->sum += pass(r->buf, r->floats, false); /* warm the cache */
-  pthread_barrier_wait(r->start);
+  worker *w = &r->w;
+  w->sum += pass(w->buf, w->floats, false); /* warm the cache */
+  pthread_barrier_wait(w->start);
   double t0 = bench_now();
   for (size_t i = 0; i < r->passes; i++)
-    r->sum += pass(r->buf, r->floats, i % 2);
-  r->seconds = bench_now() - t0;
+    w->sum += pass(w->buf, w->floats, i % 2);
+  w->seconds = bench_now() - t0;
   return NULL;
 }
 
-static double measure(size_t bytes, size_t threads, size_t per_thread) {
-  enum { MAX = 8 };
+enum { MAX_THREADS = 8 };
+
+/* Runs fn on each of threads records of size bytes from each (the caller's
+ * thread takes the first), a worker at the start of each, after giving
+ * each worker floats ones; returns the slowest thread's seconds. */
+static double run_team(size_t threads, size_t floats, void *each, size_t size,
+                       void *(*fn)(void *)) {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (gru_cpu_isa() == GRU_ISA_AVX512) sum = sum512;
 #endif
-  if (threads > MAX) threads = MAX;
-  pthread_t id[MAX];
-  reader r[MAX];
+  pthread_t id[MAX_THREADS];
   pthread_barrier_t start;
   pthread_barrier_init(&start, NULL, (unsigned)threads);
-  size_t floats = bytes / threads / sizeof(float) / BLOCK * BLOCK;
-  size_t passes = per_thread * threads / bytes + 1;
   for (size_t t = 0; t < threads; t++) {
+    worker *w = (worker *)((char *)each + t * size);
     float *buf = aligned_alloc(64, floats * sizeof(float));
     for (size_t i = 0; i < floats; i++)
       buf[i] = 1.0f;
-    r[t] = (reader){buf, floats, passes, 0.0f, &start, 0.0};
-    if (t) pthread_create(&id[t], NULL, read_all, &r[t]);
+    *w = (worker){buf, floats, &start, 0.0, 0.0f};
+    if (t) pthread_create(&id[t], NULL, fn, w);
   }
-  read_all(&r[0]);
-  double slowest = r[0].seconds;
+  fn(each);
+  double slowest = 0;
   for (size_t t = 0; t < threads; t++) {
+    worker *w = (worker *)((char *)each + t * size);
     if (t) pthread_join(id[t], NULL);
-    if (r[t].seconds > slowest) slowest = r[t].seconds;
-    free((void *)r[t].buf);
+    if (w->seconds > slowest) slowest = w->seconds;
+    free((void *)w->buf);
   }
   pthread_barrier_destroy(&start);
+  return slowest;
+}
+
+static double measure(size_t bytes, size_t threads, size_t per_thread) {
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  reader r[MAX_THREADS];
+  size_t floats = bytes / threads / sizeof(float) / BLOCK * BLOCK;
+  size_t passes = per_thread * threads / bytes + 1;
+  for (size_t t = 0; t < threads; t++)
+    r[t].passes = passes;
+  double slowest = run_team(threads, floats, r, sizeof *r, read_all);
   return (double)(floats * sizeof(float) * threads * passes) / slowest / 1e9;
 }
 
@@ -111,4 +138,79 @@ double bench_read_bandwidth(size_t bytes, size_t threads) {
 
 double bench_read_sample(size_t bytes, size_t threads) {
   return measure(bytes, threads, (size_t)4 << 30);
+}
+
+/* The floor of a batch-1 step (bench.h): the probe's reads, split and met
+ * as libgru's threads split and meet. */
+
+enum { LINE_WORDS = 32 }; /* a thread's arrival count on its own 256 bytes */
+
+typedef struct stepper {
+  worker w;
+  size_t split; /* floats read before the first meeting */
+  size_t steps, tid, threads;
+  float *state; /* [state_floats], shared: each thread writes its share */
+  size_t state_floats;
+  _Atomic size_t *arrived; /* [threads * LINE_WORDS] */
+  size_t count;
+} stepper;
+
+/* Writes this thread's share of the state, waits for every thread's, and
+ * reads all of it: libgru's exchange of h (and of r * h) at a barrier. */
+static void meet(stepper *s) {
+  size_t share = s->state_floats / s->threads, e = ++s->count;
+  for (size_t i = 0; i < share; i++)
+    s->state[s->tid * share + i] = s->w.sum;
+  atomic_store_explicit(&s->arrived[s->tid * LINE_WORDS], e, memory_order_release);
+  for (size_t t = 0; t < s->threads; t++)
+    while (atomic_load_explicit(&s->arrived[t * LINE_WORDS], memory_order_acquire) < e)
+      cpu_relax();
+  for (size_t i = 0; i < s->state_floats; i += 16) /* a line at a time */
+    s->w.sum += s->state[i] * 1e-30f;
+}
+
+/* One step: both parts, every other step backwards, as libgru alternates. */
+static void one_step(stepper *s, size_t i) {
+  worker *w = &s->w;
+  bool back = i % 2;
+  if (s->split) {
+    w->sum += pass(w->buf, s->split, back);
+    meet(s);
+  }
+  w->sum += pass(w->buf + s->split, w->floats - s->split, back);
+  meet(s);
+}
+
+static void *step_all(void *arg) {
+  stepper *s = arg;
+  one_step(s, 0); /* warm the cache */
+  pthread_barrier_wait(s->w.start);
+  double t0 = bench_now();
+  for (size_t i = 0; i < s->steps; i++)
+    one_step(s, i + 1);
+  s->w.seconds = bench_now() - t0;
+  return NULL;
+}
+
+double bench_floor_sample(size_t bytes, size_t state, size_t threads, bool two_meetings) {
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  stepper s[MAX_THREADS];
+  size_t blocks = bytes / threads / sizeof(float) / BLOCK, floats = blocks * BLOCK;
+  size_t steps = ((size_t)2 << 30) / (floats * sizeof(float)) + 1;
+  _Atomic size_t *arrived = aligned_alloc(256, threads * LINE_WORDS * sizeof *arrived);
+  float *shared = calloc(state / 16 + 1, 16 * sizeof(float));
+  for (size_t t = 0; t < threads; t++) {
+    atomic_init(&arrived[t * LINE_WORDS], 0);
+    s[t] = (stepper){.split = two_meetings ? blocks * 2 / 3 * BLOCK : 0,
+                     .steps = steps,
+                     .tid = t,
+                     .threads = threads,
+                     .state = shared,
+                     .state_floats = state,
+                     .arrived = arrived};
+  }
+  double slowest = run_team(threads, floats, s, sizeof *s, step_all);
+  free(arrived);
+  free(shared);
+  return slowest / (double)steps * 1e6;
 }

@@ -24,9 +24,10 @@ static double sgemm_peak;
 
 /* One JSON line of the sgemm 2048^3 yardstick, with one more field. */
 static void peak_line(double gflops, const char *key, const char *value) {
-  printf("{\"impl\": \"sgemm\", \"config\": \"peak\", \"M\": 2048, \"N\": 2048, \"K\": 2048, "
-         "\"gflops\": %.1f, \"blas_core\": \"%s\", \"%s\": \"%s\"}\n",
-         gflops, blas_core, key, value);
+  printf(
+      "{\"impl\": \"sgemm\", \"config\": \"peak\", \"M\": 2048, \"N\": 2048, \"K\": 2048, "
+      "\"gflops\": %.1f, \"blas_core\": \"%s\", \"%s\": \"%s\"}\n",
+      gflops, blas_core, key, value);
 }
 
 void report_start(bool json, int reps, bool peak) {
@@ -124,20 +125,42 @@ static void yard_rows(bool json, const bench_case *c, size_t threads, const benc
   const bench_config *g = c->cfg;
   bool sgemm = y->kind == BENCH_YARD_SGEMM;
   if (json) {
-    printf("{\"impl\": \"%s\", \"when\": \"rounds\", \"variant\": \"%s\", \"config\": \"%s\", "
-           "\"threads\": %zu, ",
-           sgemm ? "sgemm" : "read", variant_name(c->variant), g->name, threads);
+    printf(
+        "{\"impl\": \"%s\", \"when\": \"rounds\", \"variant\": \"%s\", \"config\": \"%s\", "
+        "\"threads\": %zu, ",
+        sgemm ? "sgemm" : "read", variant_name(c->variant), g->name, threads);
     if (sgemm)
       printf("\"M\": 2048, \"N\": 2048, \"K\": 2048, \"gflops\": %.1f, ", s->median);
     else
       printf("\"bytes\": %zu, \"gbps\": %.1f, ", y->bytes, s->median);
     printf("\"min\": %.1f, \"max\": %.1f, \"blas_core\": \"%s\"}\n", s->min, s->max, blas_core);
   } else if (sgemm) {
-    printf("  sgemm 2048^3 in the same rounds: %.1f (%.1f-%.1f) GFLOP/s; libgru's median is %.0f%%\n",
-           s->median, s->min, s->max, 100.0 * lib_gflops / s->median);
+    printf(
+        "  sgemm 2048^3 in the same rounds: %.1f (%.1f-%.1f) GFLOP/s; libgru's median is %.0f%%\n",
+        s->median, s->min, s->max, 100.0 * lib_gflops / s->median);
   } else {
-    printf("  reading the weights a step reads (%zu bytes) in the same rounds: %.1f (%.1f-%.1f) GB/s\n",
-           y->bytes, s->median, s->min, s->max);
+    printf(
+        "  reading the weights a step reads (%zu bytes) in the same rounds: %.1f (%.1f-%.1f) "
+        "GB/s\n",
+        y->bytes, s->median, s->min, s->max);
+  }
+}
+
+/* The floor's samples of a batch-1 case (bench_floor_sample()). */
+static void floor_rows(bool json, const bench_case *c, size_t threads, const bench_yard *y,
+                       const stats *s) {
+  if (json) {
+    printf(
+        "{\"impl\": \"floor\", \"when\": \"rounds\", \"variant\": \"%s\", \"config\": \"%s\", "
+        "\"threads\": %zu, \"bytes\": %zu, \"meetings\": %d, \"us_per_step_median\": %.2f, "
+        "\"us_per_step_min\": %.2f, \"us_per_step_max\": %.2f}\n",
+        variant_name(c->variant), c->cfg->name, threads, y->bytes, y->two_meetings ? 2 : 1,
+        s->median, s->min, s->max);
+  } else {
+    printf(
+        "  floor in the same rounds, those reads split and met as a step's (%d meeting(s)): "
+        "%.2f (%.2f-%.2f) us/step\n",
+        y->two_meetings ? 2 : 1, s->median, s->min, s->max);
   }
 }
 
@@ -171,6 +194,10 @@ void report_group(bool json, const bench_case *c, size_t threads, const bench_en
       text_row(&e[k], ok ? &s[k] : NULL, vs, gflops);
   }
   if (y->kind != BENCH_YARD_NONE) yard_rows(json, c, threads, y, &ys, lib_gflops);
+  if (y->floor_us) {
+    stats fs = bench_stats_of(y->floor_us, (size_t)reps);
+    floor_rows(json, c, threads, y, &fs);
+  }
   if (threads < 8 && !strcmp(g->name, "a")) a_median[c->variant][threads] = base;
   double a = threads < 8 ? a_median[c->variant][threads] : 0;
   if (!json && g->denormal && a > 0 && base > 0)

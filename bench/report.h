@@ -21,6 +21,11 @@ typedef struct bench_yard {
   enum { BENCH_YARD_NONE, BENCH_YARD_SGEMM, BENCH_YARD_READ } kind;
   size_t bytes;  /* read: the weights a step reads */
   double *rates; /* [reps]: GFLOP/s or GB/s */
+  /* read, whole sequences: the floor of a step (bench_floor_sample()) over
+   * the same weights, a state of H floats, and the variant's meetings */
+  double *floor_us; /* [reps], or NULL */
+  size_t state;
+  bool two_meetings;
 } bench_yard;
 
 /* With peak, measures OpenBLAS's sgemm first (bench_sgemm_peak()), and
