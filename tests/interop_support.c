@@ -36,7 +36,7 @@ void interop_require_isa(const interop_case *c, gru_isa got) {
   skip();
 }
 
-int interop_run_golden(const char *group, const char *dir, size_t min_cases,
+int interop_run_golden(const char *group, const char *dir, size_t min_cases, bool blas_too,
                        const struct CMUnitTest *fixed, size_t num_fixed, void (*test)(void **state),
                        int (*setup)(void **state), int (*teardown)(void **state)) {
   char **paths = NULL, blas[256];
@@ -53,9 +53,9 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
   if (gru_blas_info(blas, sizeof blas) != GRU_OK) blas[0] = '\0';
   printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n", gru_version_string(),
          gru_isa_name(gru_cpu_isa()), blas, n, dir, INTEROP_TOLERANCE);
-  size_t count = num_fixed + INTEROP_NUM_ISAS * n;
+  size_t runs = INTEROP_NUM_ISAS * (blas_too ? 2 : 1), count = num_fixed + runs * n;
   struct CMUnitTest *tests = calloc(count, sizeof *tests);
-  interop_case *cases = calloc(INTEROP_NUM_ISAS * n, sizeof *cases);
+  interop_case *cases = calloc(runs * n, sizeof *cases);
   if (tests == NULL || cases == NULL) {
     free(tests);
     free(cases);
@@ -64,13 +64,14 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
   }
   for (size_t i = 0; i < num_fixed; i++)
     tests[i] = fixed[i];
-  for (size_t i = 0; i < INTEROP_NUM_ISAS; i++)
+  for (size_t i = 0; i < runs; i++)
     for (size_t j = 0; j < n; j++) {
       interop_case *c = &cases[i * n + j];
       c->path = paths[j];
-      c->isa = interop_isas[i];
-      snprintf(c->name, sizeof c->name, "%s/%s", interop_base_name(paths[j]),
-               gru_isa_name(interop_isas[i]));
+      c->isa = interop_isas[i % INTEROP_NUM_ISAS];
+      c->products = i < INTEROP_NUM_ISAS ? GRU_PRODUCTS_PACKED : GRU_PRODUCTS_BLAS;
+      snprintf(c->name, sizeof c->name, "%s/%s%s", interop_base_name(paths[j]),
+               gru_isa_name(c->isa), c->products == GRU_PRODUCTS_BLAS ? "/blas" : "");
       tests[num_fixed + i * n + j] = (struct CMUnitTest){c->name, test, setup, teardown, c};
     }
   int failed = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
@@ -78,6 +79,25 @@ int interop_run_golden(const char *group, const char *dir, size_t min_cases,
   free(cases);
   golden_list_free(paths, n);
   return failed;
+}
+
+void interop_check_case_files(const char *dir, size_t min_cases) {
+  char **paths;
+  size_t n;
+  CHECK(golden_list(dir, ".txt", &paths, &n) == 0, "cannot list %s", dir);
+  for (size_t i = 0; i < n; i++) {
+    golden *g = calloc(1, sizeof *g);
+    int ok = g != NULL && golden_load(paths[i], g) == 0;
+    if (!ok) print_error("%s\n", g ? g->error : "out of memory");
+    if (g != NULL) golden_free(g);
+    free(g);
+    if (!ok) {
+      golden_list_free(paths, n);
+      fail_msg("a case file does not load");
+    }
+  }
+  golden_list_free(paths, n);
+  CHECK(n >= min_cases, "%zu case files in %s, expected %zu", n, dir, min_cases);
 }
 
 double interop_max_diff(const float *a, const float *b, size_t n, size_t *at) {

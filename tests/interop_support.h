@@ -1,11 +1,12 @@
-/* interop_support.h -- what the interop tests (test_onnx_golden.c,
- * test_keras.c, test_interop.c) share: checks that fail with a message,
+/* interop_support.h -- what the interop tests (test_torch_golden.c,
+ * test_onnx_golden.c, test_keras.c, test_interop.c) share: checks that fail with a message,
  * running one golden case per CPU path with visible skips, comparisons
  * that say where they failed, and axis swaps between the ecosystems'
  * layouts. Built into each of those tests (tests/CMakeLists.txt). */
 #ifndef GRU_TEST_INTEROP_SUPPORT_H
 #define GRU_TEST_INTEROP_SUPPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "golden.h"
@@ -41,11 +42,13 @@ struct CMUnitTest; /* <cmocka.h>, which every user includes first */
 extern const gru_isa interop_isas[3];
 #define INTEROP_NUM_ISAS 3
 
-/* One CMocka test: a golden file run on one path. */
+/* One CMocka test: a golden file run on one path (ISA, and products:
+ * the BLAS path is how another BLAS is tested, .ci/blas.sh). */
 typedef struct interop_case {
   const char *path;
   gru_isa isa;
   char name[160];
+  gru_products products;
 } interop_case;
 
 /* The file name of a path ("dir/x.txt" -> "x.txt"). */
@@ -59,14 +62,19 @@ void interop_skip_unless_cpu(const interop_case *c);
  * fails otherwise. */
 void interop_require_isa(const interop_case *c, gru_isa got);
 
-/* Runs every golden file of dir (*.txt) once per path in interop_isas
- * through test (its state is the interop_case; setup and teardown may
- * replace it with their own and must put it back), after the fixed tests.
- * Prints a header line; returns the number of failed tests, or 1 if dir
- * cannot be listed or holds fewer than min_cases files. */
-int interop_run_golden(const char *group, const char *dir, size_t min_cases,
+/* Runs every golden file of dir (*.txt) once per path in interop_isas,
+ * with the packed products and, if blas_too, again with BLAS's, through
+ * test (its state is the interop_case; setup and teardown may replace it
+ * with their own and must put it back), after the fixed tests. Prints a
+ * header line; returns the number of failed tests, or 1 if dir cannot be
+ * listed or holds fewer than min_cases files. */
+int interop_run_golden(const char *group, const char *dir, size_t min_cases, bool blas_too,
                        const struct CMUnitTest *fixed, size_t num_fixed, void (*test)(void **state),
                        int (*setup)(void **state), int (*teardown)(void **state));
+
+/* Fails the test unless every golden file of dir loads and there are at
+ * least min_cases of them. */
+void interop_check_case_files(const char *dir, size_t min_cases);
 
 /* Largest |a - b| over n floats, its index in *at; infinite if either
  * holds a NaN there. */

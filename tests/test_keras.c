@@ -750,6 +750,7 @@ int main(void) {
       cmocka_unit_test(test_torch_to_keras),
       cmocka_unit_test(test_onednn_via_keras),
   };
-  return interop_run_golden("keras", KERAS_DIR, MIN_CASES, fixed, sizeof fixed / sizeof fixed[0],
-                            test_keras_case, setup_case, teardown_case);
+  return interop_run_golden("keras", KERAS_DIR, MIN_CASES, false, fixed,
+                            sizeof fixed / sizeof fixed[0], test_keras_case, setup_case,
+                            teardown_case);
 }

@@ -297,33 +297,18 @@ static void test_perturbation_is_caught(void **state) {
 
 /* Every file in the directory loads. */
 static void test_case_files(void **state) {
-  char **paths;
-  size_t n;
   (void)state;
-  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s", CASE_DIR);
-  for (size_t i = 0; i < n; i++) {
-    golden *g = calloc(1, sizeof *g);
-    int ok = g != NULL && golden_load(paths[i], g) == 0;
-    if (!ok) print_error("%s\n", g ? g->error : "out of memory");
-    if (g != NULL) golden_free(g);
-    free(g);
-    if (!ok) {
-      golden_list_free(paths, n);
-      fail_msg("a case file does not load");
-    }
-  }
-  golden_list_free(paths, n);
-  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR, MIN_CASES);
+  interop_check_case_files(CASE_DIR, MIN_CASES);
 }
 
 int main(void) {
   static interop_case perturbed = {CASE_DIR "/lens_bidir_lbr0_h0.txt", GRU_ISA_SCALAR,
-                                   "perturbation"};
+                                   "perturbation", GRU_PRODUCTS_PACKED};
   const struct CMUnitTest fixed[] = {
       cmocka_unit_test(test_case_files),
       cmocka_unit_test_prestate_setup_teardown(test_perturbation_is_caught, setup_case,
                                                teardown_case, &perturbed),
   };
-  return interop_run_golden("onnx_golden", CASE_DIR, MIN_CASES, fixed, 2, test_case, setup_case,
-                            teardown_case);
+  return interop_run_golden("onnx_golden", CASE_DIR, MIN_CASES, false, fixed, 2, test_case,
+                            setup_case, teardown_case);
 }

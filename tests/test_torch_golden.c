@@ -20,33 +20,11 @@
 
 #include "golden.h"
 #include "gru.h"
+#include "interop_support.h"
 
-#define TOLERANCE 1e-5
+#define TOLERANCE INTEROP_TOLERANCE
 #define MIN_CASES 16 /* the cases make_torch_golden.py writes */
 #define CASE_DIR GRU_TEST_DATA_DIR "/torch"
-
-/* Fails the test with a message when cond is false. */
-#define CHECK(cond, ...)        \
-  do {                          \
-    if (!(cond)) {              \
-      print_error(__VA_ARGS__); \
-      print_error("\n");        \
-      fail_msg("%s", #cond);    \
-    }                           \
-  } while (0)
-
-/* Fails the test unless a gru_* call returns GRU_OK; msg is the handle's
- * own message. */
-#define CHECK_GRU(call, msg)                                                                \
-  do {                                                                                      \
-    gru_status status_ = (call);                                                            \
-    if (status_ != GRU_OK)                                                                  \
-      fail_msg("%s -> %s (%s): %s", #call, gru_status_name(status_), gru_strerror(status_), \
-               (msg));                                                                      \
-  } while (0)
-
-static const gru_isa ISAS[] = {GRU_ISA_SCALAR, GRU_ISA_AVX2, GRU_ISA_AVX512};
-#define NUM_ISAS (sizeof ISAS / sizeof ISAS[0])
 
 /* A case's configuration, from its meta lines. */
 typedef struct case_config {
@@ -61,18 +39,9 @@ typedef struct case_data {
   const size_t *lens; /* lengths_buf, or NULL */
 } case_data;
 
-/* One CMocka test: a case file run on one path (ISA and products: the
- * BLAS path is what another BLAS is tested by, .ci/blas.sh). */
-typedef struct case_spec {
-  const char *path;
-  gru_isa isa;
-  gru_products products;
-  char name[160];
-} case_spec;
-
 /* Everything a test holds, freed by the teardown even when it fails. */
 typedef struct run_ctx {
-  const case_spec *spec;
+  const interop_case *spec;
   golden *g;
   gru_builder *builder;
   gru_layer *layer;
@@ -80,59 +49,21 @@ typedef struct run_ctx {
   float *y, *h_n; /* libgru's results */
 } run_ctx;
 
-/* Largest |a - b|, where in *at; infinite if either holds a NaN. */
-static double max_abs_diff(const float *a, const float *b, size_t n, size_t *at) {
-  double worst = 0.0;
-  *at = 0;
-  for (size_t i = 0; i < n; i++) {
-    double d = fabs((double)a[i] - (double)b[i]);
-    if (isnan(d)) {
-      *at = i;
-      return INFINITY;
-    }
-    if (d > worst) {
-      worst = d;
-      *at = i;
-    }
-  }
-  return worst;
-}
-
-static const char *case_name(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
-static size_t meta_size(golden *g, const char *key, size_t max) {
-  size_t v = 0;
-  CHECK(golden_meta_size(g, key, &v) == 0, "%s", g->error);
-  CHECK(v <= max, "meta %s = %zu, above %zu", key, v, max);
-  return v;
-}
-
 static void read_config(golden *g, case_config *c) {
-  c->input = meta_size(g, "input_size", 4096);
-  c->hidden = meta_size(g, "hidden_size", 4096);
-  c->layers = meta_size(g, "num_layers", 16);
-  c->steps = meta_size(g, "steps", 4096);
-  c->batch = meta_size(g, "batch", 64);
-  c->bidirectional = meta_size(g, "bidirectional", 1);
-  c->bias = meta_size(g, "bias", 1);
-  c->batch_first = meta_size(g, "batch_first", 1);
-  c->cell = meta_size(g, "cell", 1);
+  c->input = interop_meta_size(g, "input_size", 4096);
+  c->hidden = interop_meta_size(g, "hidden_size", 4096);
+  c->layers = interop_meta_size(g, "num_layers", 16);
+  c->steps = interop_meta_size(g, "steps", 4096);
+  c->batch = interop_meta_size(g, "batch", 64);
+  c->bidirectional = interop_meta_size(g, "bidirectional", 1);
+  c->bias = interop_meta_size(g, "bias", 1);
+  c->batch_first = interop_meta_size(g, "batch_first", 1);
+  c->cell = interop_meta_size(g, "cell", 1);
   c->dirs = c->bidirectional ? 2 : 1;
   CHECK(c->input && c->hidden && c->layers && c->steps && c->batch,
         "a zero size in the meta lines");
   CHECK(!c->cell || (c->layers == 1 && !c->bidirectional && !c->batch_first),
         "a cell case must be one layer, forward, time-major");
-}
-
-static const golden_tensor *need(const golden *g, const char *name, size_t ndim,
-                                 const size_t *shape) {
-  const golden_tensor *t = golden_find(g, name);
-  CHECK(t != NULL, "no tensor %s", name);
-  CHECK(golden_shape_is(t, ndim, shape), "tensor %s has the wrong shape", name);
-  return t;
 }
 
 /* Finds x, y, h_n and the optional h0 and lengths, checking their shapes. */
@@ -144,17 +75,17 @@ static void read_data(const golden *g, const case_config *c, case_data *d) {
     seq_x[0] = seq_y[0] = B;
     seq_x[1] = seq_y[1] = T;
   }
-  d->x = need(g, "x", 3, seq_x);
-  d->y = need(g, "y", 3, seq_y);
-  d->h_n = need(g, "h_n", 3, state);
+  d->x = interop_need(g, "x", 3, seq_x);
+  d->y = interop_need(g, "y", 3, seq_y);
+  d->h_n = interop_need(g, "h_n", 3, state);
   d->h0 = golden_find(g, "h0");
-  if (d->h0 != NULL) need(g, "h0", 3, state);
+  if (d->h0 != NULL) interop_need(g, "h0", 3, state);
   d->lengths = golden_find(g, "lengths");
   d->lens = NULL;
   if (d->lengths != NULL) {
     CHECK(!c->cell, "a cell case with lengths");
     CHECK(B <= sizeof d->lengths_buf / sizeof d->lengths_buf[0], "batch");
-    need(g, "lengths", 1, (size_t[]){B});
+    interop_need(g, "lengths", 1, (size_t[]){B});
     CHECK(golden_tensor_sizes(d->lengths, d->lengths_buf, B) == 0, "lengths are not integers");
     for (size_t b = 0; b < B; b++)
       CHECK(d->lengths_buf[b] <= T, "length %zu above steps", b);
@@ -207,18 +138,13 @@ static gru_isa build_layer(run_ctx *ctx, const case_config *c, gru_isa isa) {
   return (gru_isa)v;
 }
 
-static void fill_nan(float *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    p[i] = NAN;
-}
-
 /* Runs the case on ctx->layer into ctx->y and ctx->h_n (which start as
  * NaN, so anything libgru leaves unwritten fails the comparison). */
 static void run_layer(run_ctx *ctx, const case_config *c, const case_data *d) {
   size_t T = c->steps, B = c->batch;
   gru_sequence *s;
-  fill_nan(ctx->y, d->y->count);
-  fill_nan(ctx->h_n, d->h_n->count);
+  interop_fill_nan(ctx->y, d->y->count);
+  interop_fill_nan(ctx->h_n, d->h_n->count);
   CHECK_GRU(gru_sequence_create(&ctx->sequence, ctx->layer, B, T), "gru_sequence_create");
   s = ctx->sequence;
   if (d->h0 != NULL)
@@ -279,39 +205,6 @@ static int teardown_case(void **state) {
   return 0;
 }
 
-/* Skips (visibly) when the CPU lacks isa, or when the GRU_ISA environment
- * variable capped it; returns only if isa took effect. */
-static void require_isa(const run_ctx *ctx, gru_isa isa, gru_isa got) {
-  const char *env = getenv("GRU_ISA");
-  if (got == isa) return;
-  CHECK(got < isa, "asked for %s, got %s", gru_isa_name(isa), gru_isa_name(got));
-  CHECK(env != NULL && env[0] != '\0',
-        "asked for %s, got %s, though the CPU supports %s and GRU_ISA is "
-        "unset",
-        gru_isa_name(isa), gru_isa_name(got), gru_isa_name(gru_cpu_isa()));
-  print_message("  skipped %s: GRU_ISA=%s caps the path at %s\n", ctx->spec->name, env,
-                gru_isa_name(got));
-  skip();
-}
-
-/* "[2,0,5] of [9,3,7]": a flat index as coordinates of t's shape. */
-static void describe_index(const golden_tensor *t, size_t flat, char *buf, size_t size) {
-  size_t idx[GOLDEN_MAX_DIMS], used = 0;
-  for (size_t i = t->ndim; i-- > 0;) {
-    idx[i] = flat % t->shape[i];
-    flat /= t->shape[i];
-  }
-  buf[0] = '\0';
-  for (size_t i = 0; i < 2 * t->ndim && used < size; i++) {
-    size_t k = i % t->ndim, v = i < t->ndim ? idx[k] : t->shape[k];
-    const char *pre = k ? "," : i ? "] of [" : "[";
-    int n = snprintf(buf + used, size - used, "%s%zu", pre, v);
-    if (n < 0) return;
-    used += (size_t)n;
-  }
-  if (used < size) snprintf(buf + used, size - used, "]");
-}
-
 /* On a mismatch, where it lies: y's error by step and direction, and
  * h_n's by layer and direction. */
 static void diagnose(const run_ctx *ctx, const case_config *c, const case_data *d) {
@@ -334,7 +227,7 @@ static void diagnose(const run_ctx *ctx, const case_config *c, const case_data *
   }
   for (size_t k = 0; k < c->layers * D; k++) {
     size_t at;
-    double e = max_abs_diff(ctx->h_n + k * B * H, d->h_n->data + k * B * H, B * H, &at);
+    double e = interop_max_diff(ctx->h_n + k * B * H, d->h_n->data + k * B * H, B * H, &at);
     print_error("h_n layer %zu %s: max error %.3g\n", k / D, k % D ? "reverse" : "forward", e);
   }
 }
@@ -346,23 +239,19 @@ static void test_case(void **state) {
   case_data d;
   size_t at_y, at_h;
   char where_y[96], where_h[96];
-  if (isa > gru_cpu_isa()) {
-    print_message("  skipped %s: this CPU has %s at best\n", ctx->spec->name,
-                  gru_isa_name(gru_cpu_isa()));
-    skip();
-  }
+  interop_skip_unless_cpu(ctx->spec);
   load_case(ctx, &c, &d);
-  require_isa(ctx, isa, build_layer(ctx, &c, isa));
+  interop_require_isa(ctx->spec, build_layer(ctx, &c, isa));
   run_layer(ctx, &c, &d);
-  double err_y = max_abs_diff(ctx->y, d.y->data, d.y->count, &at_y);
-  double err_h = max_abs_diff(ctx->h_n, d.h_n->data, d.h_n->count, &at_h);
-  print_message("  %-38s %-6s %-6s max err y %.3g  h_n %.3g\n", case_name(ctx->spec->path),
+  double err_y = interop_max_diff(ctx->y, d.y->data, d.y->count, &at_y);
+  double err_h = interop_max_diff(ctx->h_n, d.h_n->data, d.h_n->count, &at_h);
+  print_message("  %-38s %-6s %-6s max err y %.3g  h_n %.3g\n", interop_base_name(ctx->spec->path),
                 gru_isa_name(isa), ctx->spec->products == GRU_PRODUCTS_BLAS ? "blas" : "packed",
                 err_y, err_h);
   if (err_y <= TOLERANCE && err_h <= TOLERANCE) return;
   diagnose(ctx, &c, &d);
-  describe_index(d.y, at_y, where_y, sizeof where_y);
-  describe_index(d.h_n, at_h, where_h, sizeof where_h);
+  interop_describe_index(d.y->ndim, d.y->shape, at_y, where_y, sizeof where_y);
+  interop_describe_index(d.h_n->ndim, d.h_n->shape, at_h, where_h, sizeof where_h);
   CHECK(err_y <= TOLERANCE, "%s: y%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
         where_y, (double)ctx->y[at_y], (double)d.y->data[at_y], err_y, TOLERANCE);
   CHECK(err_h <= TOLERANCE, "%s: h_n%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
@@ -379,12 +268,12 @@ static void test_perturbation_is_caught(void **state) {
   load_case(ctx, &c, &d);
   build_layer(ctx, &c, gru_cpu_isa());
   run_layer(ctx, &c, &d);
-  CHECK(max_abs_diff(ctx->y, d.y->data, d.y->count, &at) <= TOLERANCE,
+  CHECK(interop_max_diff(ctx->y, d.y->data, d.y->count, &at) <= TOLERANCE,
         "the unperturbed case already fails");
 
   size_t k = d.y->count / 2;
   d.y->data[k] += (float)(4 * TOLERANCE);
-  double err = max_abs_diff(ctx->y, d.y->data, d.y->count, &at);
+  double err = interop_max_diff(ctx->y, d.y->data, d.y->count, &at);
   print_message("  golden y[%zu] moved by %g: max err %.3g at %zu\n", k, 4 * TOLERANCE, err, at);
   CHECK(err > TOLERANCE && at == k, "a moved golden output went unnoticed");
   d.y->data[k] -= (float)(4 * TOLERANCE);
@@ -394,68 +283,25 @@ static void test_perturbation_is_caught(void **state) {
   w->data[0] += 1e-2f;
   build_layer(ctx, &c, gru_cpu_isa());
   run_layer(ctx, &c, &d);
-  err = max_abs_diff(ctx->y, d.y->data, d.y->count, &at);
+  err = interop_max_diff(ctx->y, d.y->data, d.y->count, &at);
   print_message("  weight_hh_l0[0] moved by 1e-2: max err y %.3g\n", err);
   CHECK(err > TOLERANCE, "a moved weight went unnoticed");
 }
 
 /* Every case make_torch_golden.py writes is present and loads. */
 static void test_case_files(void **state) {
-  char **paths;
-  size_t n;
   (void)state;
-  CHECK(golden_list(CASE_DIR, ".txt", &paths, &n) == 0, "cannot list %s", CASE_DIR);
-  for (size_t i = 0; i < n; i++) {
-    golden *g = calloc(1, sizeof *g);
-    int ok = g != NULL && golden_load(paths[i], g) == 0;
-    if (!ok) print_error("%s\n", g ? g->error : "out of memory");
-    if (g != NULL) golden_free(g);
-    free(g);
-    if (!ok) {
-      golden_list_free(paths, n);
-      fail_msg("a case file does not load");
-    }
-  }
-  golden_list_free(paths, n);
-  CHECK(n >= MIN_CASES, "%zu case files in %s, expected %d", n, CASE_DIR, MIN_CASES);
+  interop_check_case_files(CASE_DIR, MIN_CASES);
 }
 
 int main(void) {
-  char **paths = NULL, blas[256];
-  size_t n = 0;
-  if (golden_list(CASE_DIR, ".txt", &paths, &n) != 0) {
-    fprintf(stderr, "cannot list %s\n", CASE_DIR);
-    return 1;
-  }
-  if (gru_blas_info(blas, sizeof blas) != GRU_OK) blas[0] = '\0';
-  printf("libgru %s, CPU path %s, %s; %zu cases in %s, tolerance %g\n", gru_version_string(),
-         gru_isa_name(gru_cpu_isa()), blas, n, CASE_DIR, TOLERANCE);
-
-  size_t fixed = 2, paths_n = 2 * NUM_ISAS, count = fixed + paths_n * n;
-  struct CMUnitTest *tests = calloc(count, sizeof *tests);
-  case_spec *specs = calloc(paths_n * n + 1, sizeof *specs);
-  if (tests == NULL || specs == NULL) return 1;
-  tests[0] = (struct CMUnitTest)cmocka_unit_test(test_case_files);
-  case_spec *basic = &specs[paths_n * n];
-  basic->path = CASE_DIR "/basic.txt";
-  snprintf(basic->name, sizeof basic->name, "perturbation");
-  tests[1] = (struct CMUnitTest)cmocka_unit_test_prestate_setup_teardown(
-      test_perturbation_is_caught, setup_case, teardown_case, basic);
-  for (size_t i = 0; i < paths_n; i++) {
-    for (size_t j = 0; j < n; j++) {
-      case_spec *s = &specs[i * n + j];
-      s->path = paths[j];
-      s->isa = ISAS[i % NUM_ISAS];
-      s->products = i < NUM_ISAS ? GRU_PRODUCTS_PACKED : GRU_PRODUCTS_BLAS;
-      snprintf(s->name, sizeof s->name, "%s/%s%s", case_name(paths[j]), gru_isa_name(s->isa),
-               s->products == GRU_PRODUCTS_BLAS ? "/blas" : "");
-      tests[fixed + i * n + j] =
-          (struct CMUnitTest){s->name, test_case, setup_case, teardown_case, s};
-    }
-  }
-  int failed = _cmocka_run_group_tests("torch_golden", tests, count, NULL, NULL);
-  free(tests);
-  free(specs);
-  golden_list_free(paths, n);
-  return failed;
+  static interop_case basic = {CASE_DIR "/basic.txt", GRU_ISA_SCALAR, "perturbation",
+                               GRU_PRODUCTS_PACKED};
+  const struct CMUnitTest fixed[] = {
+      cmocka_unit_test(test_case_files),
+      cmocka_unit_test_prestate_setup_teardown(test_perturbation_is_caught, setup_case,
+                                               teardown_case, &basic),
+  };
+  return interop_run_golden("torch_golden", CASE_DIR, MIN_CASES, true, fixed, 2, test_case,
+                            setup_case, teardown_case);
 }
