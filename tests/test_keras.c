@@ -282,6 +282,33 @@ static gru_direction onnx_direction(const golden *g, size_t *dirs) {
   return *dirs == 2 ? GRU_BIDIRECTIONAL : GRU_FORWARD;
 }
 
+/* The run of an ONNX case: its X, initial_h (into *h0_buf, [L*D, B, H],
+ * which the caller frees) and sequence_lens (into lengths[64]); y in
+ * ONNX's own layout. */
+static run_io onnx_io(const golden *g, size_t L, size_t D, size_t H, size_t T, size_t B,
+                      size_t layout, size_t *lengths, float **h0_buf) {
+  const golden_tensor *x = golden_find(g, "X"), *h0 = golden_find(g, "initial_h"),
+                      *lens = golden_find(g, "sequence_lens");
+  CHECK(x != NULL && B <= 64, "X");
+  if (lens) CHECK(golden_tensor_sizes(lens, lengths, B) == 0, "lengths");
+  *h0_buf = NULL;
+  if (h0) {
+    *h0_buf = interop_alloc(h0->count * sizeof(float));
+    if (layout)
+      interop_swap01(h0->data, *h0_buf, B, L * D, H);
+    else
+      memcpy(*h0_buf, h0->data, h0->count * sizeof(float));
+  }
+  return (run_io){T,
+                  B,
+                  L * D * B * H,
+                  x->data,
+                  *h0_buf,
+                  lens ? lengths : NULL,
+                  layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS,
+                  T * B * D * H};
+}
+
 static void onnx_case_to_keras(const char *path, size_t *cases) {
   golden *g = interop_alloc(sizeof *g);
   CHECK(golden_load(path, g) == 0, "%s", g->error);
@@ -293,27 +320,9 @@ static void onnx_case_to_keras(const char *path, size_t *cases) {
   shape_spec s = {lbr ? GRU_RESET_AFTER : GRU_RESET_BEFORE, onnx_direction(g, &D), L, I, H};
   tensor_list keras = {0};
   onnx_to_keras(g, L, D, I, H, (int)lbr, &keras);
-  const golden_tensor *x = golden_find(g, "X"), *h0 = golden_find(g, "initial_h"),
-                      *lens = golden_find(g, "sequence_lens");
   size_t lengths[64];
-  CHECK(x != NULL && B <= 64, "X");
-  if (lens) CHECK(golden_tensor_sizes(lens, lengths, B) == 0, "lengths");
   float *h0_buf = NULL;
-  if (h0) {
-    h0_buf = interop_alloc(h0->count * sizeof(float));
-    if (layout)
-      interop_swap01(h0->data, h0_buf, B, L * D, H);
-    else
-      memcpy(h0_buf, h0->data, h0->count * sizeof(float));
-  }
-  run_io io = {T,
-               B,
-               L * D * B * H,
-               x->data,
-               h0_buf,
-               lens ? lengths : NULL,
-               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS,
-               T * B * D * H};
+  run_io io = onnx_io(g, L, D, H, T, B, layout, lengths, &h0_buf);
   gru_isa isas[3];
   unsigned seen = 0;
   size_t n = test_isas(isas);
@@ -513,27 +522,9 @@ static void onnx_case_via_onednn(const char *path) {
       free(wi);
     }
   }
-  const golden_tensor *x = golden_find(g, "X"), *h0 = golden_find(g, "initial_h"),
-                      *lens = golden_find(g, "sequence_lens");
   size_t lengths[64];
-  CHECK(x != NULL && B <= 64, "X");
-  if (lens) CHECK(golden_tensor_sizes(lens, lengths, B) == 0, "lengths");
   float *h0_buf = NULL;
-  if (h0) {
-    h0_buf = interop_alloc(h0->count * sizeof(float));
-    if (layout)
-      interop_swap01(h0->data, h0_buf, B, L * D, H);
-    else
-      memcpy(h0_buf, h0->data, h0->count * sizeof(float));
-  }
-  run_io io = {T,
-               B,
-               L * D * B * H,
-               x->data,
-               h0_buf,
-               lens ? lengths : NULL,
-               layout ? GRU_BATCH_MAJOR : GRU_SPLIT_DIRECTIONS,
-               T * B * D * H};
+  run_io io = onnx_io(g, L, D, H, T, B, layout, lengths, &h0_buf);
   gru_layer *a = build(&s, gru_cpu_isa(), GRU_FORMAT_ONNX, g, is_onnx_weight, NULL);
   gru_layer *b = build(&s, gru_cpu_isa(), GRU_FORMAT_KERAS, NULL, NULL, &keras);
   char what[200];
