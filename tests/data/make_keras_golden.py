@@ -66,8 +66,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_onnx_golden import helper_pass, write_cases  # noqa: E402
-from make_torch_golden import FORMAT_VERSION, tensor_lines  # noqa: E402
+from make_onnx_golden import helper_pass  # noqa: E402
+from make_torch_golden import FORMAT_VERSION, tensor_lines, write_cases  # noqa: E402
 
 # Every case: name, seed, sizes, and the layer's settings. L > 1: a stack
 # of L layers (each Bidirectional if bidir). h0: the case passes

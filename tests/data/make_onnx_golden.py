@@ -80,13 +80,11 @@ import torch  # noqa: E402
 from onnx.backend.test.case.node.gru import GRU_Helper  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_torch_golden import FORMAT_VERSION, tensor_lines  # noqa: E402
+from make_torch_golden import FORMAT_VERSION, tensor_lines, write_cases  # noqa: E402
 
 # The reference's arithmetic type (see the docstring).
 LD = np.longdouble
 
-MAX_FILE_BYTES = 60 * 1024
-MAX_DIR_BYTES = 1024 * 1024
 DIRECTIONS = ("forward", "reverse", "bidirectional")
 
 # Every case: name (the file's stem), seed, sizes, and the operator's
@@ -646,39 +644,6 @@ def make_case(case):
     lines += tensor_lines("Y_h", y_h.astype(np.float32))
     lines.append("end")
     return "\n".join(lines) + "\n"
-
-
-def write_cases(out_dir, cases, make):
-    """Writes make(case) for every case to out_dir/<name>.txt and removes
-    stale golden files; returns the total size. Shared with
-    make_keras_golden.py."""
-    os.makedirs(out_dir, exist_ok=True)
-    names = [c["name"] for c in cases]
-    assert len(set(names)) == len(names)
-    written, total = set(), 0
-    for c in cases:
-        data = make(c).encode("ascii")
-        if len(data) > MAX_FILE_BYTES:
-            sys.exit("%s: %d bytes, over %d" % (c["name"], len(data),
-                                                 MAX_FILE_BYTES))
-        fname = c["name"] + ".txt"
-        with open(os.path.join(out_dir, fname), "wb") as f:
-            f.write(data)
-        written.add(fname)
-        total += len(data)
-        print("%-34s %6d bytes" % (fname, len(data)))
-    for fname in sorted(os.listdir(out_dir)):
-        path = os.path.join(out_dir, fname)
-        if fname.endswith(".txt") and fname not in written:
-            with open(path, "rb") as f:
-                head = f.read(14)
-            if head == b"libgru-golden ":
-                os.remove(path)
-                print("removed stale", fname)
-    if total > MAX_DIR_BYTES:
-        sys.exit("total %d bytes, over %d" % (total, MAX_DIR_BYTES))
-    print("%d cases, %d bytes" % (len(cases), total))
-    return total
 
 
 def main():

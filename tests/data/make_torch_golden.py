@@ -263,6 +263,39 @@ def make_case(c):
     return "\n".join(lines) + "\n"
 
 
+def write_cases(out_dir, cases, make):
+    """Writes make(case) for every case to out_dir/<name>.txt and removes
+    stale golden files; returns the total size. Shared with
+    make_onnx_golden.py and make_keras_golden.py."""
+    os.makedirs(out_dir, exist_ok=True)
+    names = [c["name"] for c in cases]
+    assert len(set(names)) == len(names)
+    written, total = set(), 0
+    for c in cases:
+        data = make(c).encode("ascii")
+        if len(data) > MAX_FILE_BYTES:
+            sys.exit("%s: %d bytes, over %d" % (c["name"], len(data),
+                                                 MAX_FILE_BYTES))
+        fname = c["name"] + ".txt"
+        with open(os.path.join(out_dir, fname), "wb") as f:
+            f.write(data)
+        written.add(fname)
+        total += len(data)
+        print("%-34s %6d bytes" % (fname, len(data)))
+    for fname in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, fname)
+        if fname.endswith(".txt") and fname not in written:
+            with open(path, "rb") as f:
+                head = f.read(14)
+            if head == b"libgru-golden ":
+                os.remove(path)
+                print("removed stale", fname)
+    if total > MAX_DIR_BYTES:
+        sys.exit("total %d bytes, over %d" % (total, MAX_DIR_BYTES))
+    print("%d cases, %d bytes" % (len(cases), total))
+    return total
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -272,35 +305,7 @@ def main():
 
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    os.makedirs(args.out, exist_ok=True)
-
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
-    written = set()
-    total = 0
-    for c in CASES:
-        text = make_case(c)
-        data = text.encode("ascii")
-        if len(data) > MAX_FILE_BYTES:
-            sys.exit("%s: %d bytes, over %d" % (c["name"], len(data),
-                                                 MAX_FILE_BYTES))
-        fname = c["name"] + ".txt"
-        with open(os.path.join(args.out, fname), "wb") as f:
-            f.write(data)
-        written.add(fname)
-        total += len(data)
-        print("%-34s %6d bytes" % (fname, len(data)))
-    for fname in sorted(os.listdir(args.out)):
-        path = os.path.join(args.out, fname)
-        if fname.endswith(".txt") and fname not in written:
-            with open(path, "rb") as f:
-                head = f.read(14)
-            if head == b"libgru-golden ":
-                os.remove(path)
-                print("removed stale", fname)
-    if total > MAX_DIR_BYTES:
-        sys.exit("total %d bytes, over %d" % (total, MAX_DIR_BYTES))
-    print("%d cases, %d bytes" % (len(CASES), total))
+    write_cases(args.out, CASES, make_case)
 
 
 if __name__ == "__main__":
