@@ -149,7 +149,9 @@ typedef struct stepper {
   worker w;
   size_t split; /* floats read before the first meeting */
   size_t steps, tid, threads;
-  float *state; /* [state_floats], shared: each thread writes its share */
+  float *state; /* [2][state_floats], shared: each thread writes its share
+                   of one half, the halves taking turns (libgru's ping-pong:
+                   no thread writes what another may still read) */
   size_t state_floats;
   _Atomic size_t *arrived; /* [threads * LINE_WORDS] */
   size_t count;
@@ -159,14 +161,15 @@ typedef struct stepper {
  * reads all of it: libgru's exchange of h (and of r * h) at a barrier. */
 static void meet(stepper *s) {
   size_t share = s->state_floats / s->threads, e = ++s->count;
+  float *state = s->state + e % 2 * s->state_floats;
   for (size_t i = 0; i < share; i++)
-    s->state[s->tid * share + i] = s->w.sum;
+    state[s->tid * share + i] = s->w.sum;
   atomic_store_explicit(&s->arrived[s->tid * LINE_WORDS], e, memory_order_release);
   for (size_t t = 0; t < s->threads; t++)
     while (atomic_load_explicit(&s->arrived[t * LINE_WORDS], memory_order_acquire) < e)
       cpu_relax();
   for (size_t i = 0; i < s->state_floats; i += 16) /* a line at a time */
-    s->w.sum += s->state[i] * 1e-30f;
+    s->w.sum += state[i] * 1e-30f;
 }
 
 /* One step: both parts, every other step backwards, as libgru alternates. */
@@ -198,7 +201,7 @@ double bench_floor_sample(size_t bytes, size_t state, size_t threads, bool two_m
   size_t blocks = bytes / threads / sizeof(float) / BLOCK, floats = blocks * BLOCK;
   size_t steps = ((size_t)2 << 30) / (floats * sizeof(float)) + 1;
   _Atomic size_t *arrived = aligned_alloc(256, threads * LINE_WORDS * sizeof *arrived);
-  float *shared = calloc(state / 16 + 1, 16 * sizeof(float));
+  float *shared = calloc(2 * (state / 16 + 1), 16 * sizeof(float));
   for (size_t t = 0; t < threads; t++) {
     atomic_init(&arrived[t * LINE_WORDS], 0);
     s[t] = (stepper){.split = two_meetings ? blocks * 2 / 3 * BLOCK : 0,
