@@ -4,7 +4,7 @@
  * is one case: PyTorch's weights, input, optional h0 and lengths, and what
  * PyTorch computed. Each case is loaded through the public API in
  * GRU_FORMAT_TORCH, run once per CPU path (scalar, AVX2, AVX-512), and its
- * y and h_n must match PyTorch's to within TOLERANCE. A path the CPU lacks
+ * y and h_n must match PyTorch's to within INTEROP_TOLERANCE. A path the CPU lacks
  * is reported as SKIPPED by CMocka, case by case. The largest error of each
  * case and path is printed. */
 #include <math.h>
@@ -22,7 +22,6 @@
 #include "gru.h"
 #include "interop_support.h"
 
-#define TOLERANCE INTEROP_TOLERANCE
 #define MIN_CASES 16 /* the cases make_torch_golden.py writes */
 #define CASE_DIR GRU_TEST_DATA_DIR "/torch"
 
@@ -248,14 +247,16 @@ static void test_case(void **state) {
   print_message("  %-38s %-6s %-6s max err y %.3g  h_n %.3g\n", interop_base_name(ctx->spec->path),
                 gru_isa_name(isa), ctx->spec->products == GRU_PRODUCTS_BLAS ? "blas" : "packed",
                 err_y, err_h);
-  if (err_y <= TOLERANCE && err_h <= TOLERANCE) return;
+  if (err_y <= INTEROP_TOLERANCE && err_h <= INTEROP_TOLERANCE) return;
   diagnose(ctx, &c, &d);
   interop_describe_index(d.y->ndim, d.y->shape, at_y, where_y, sizeof where_y);
   interop_describe_index(d.h_n->ndim, d.h_n->shape, at_h, where_h, sizeof where_h);
-  CHECK(err_y <= TOLERANCE, "%s: y%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
-        where_y, (double)ctx->y[at_y], (double)d.y->data[at_y], err_y, TOLERANCE);
-  CHECK(err_h <= TOLERANCE, "%s: h_n%s is %.9g, PyTorch %.9g: error %.3g > %g", ctx->spec->name,
-        where_h, (double)ctx->h_n[at_h], (double)d.h_n->data[at_h], err_h, TOLERANCE);
+  CHECK(err_y <= INTEROP_TOLERANCE, "%s: y%s is %.9g, PyTorch %.9g: error %.3g > %g",
+        ctx->spec->name, where_y, (double)ctx->y[at_y], (double)d.y->data[at_y], err_y,
+        INTEROP_TOLERANCE);
+  CHECK(err_h <= INTEROP_TOLERANCE, "%s: h_n%s is %.9g, PyTorch %.9g: error %.3g > %g",
+        ctx->spec->name, where_h, (double)ctx->h_n[at_h], (double)d.h_n->data[at_h], err_h,
+        INTEROP_TOLERANCE);
 }
 
 /* The comparison can fail: a golden output moved by 4x the tolerance, and
@@ -268,15 +269,16 @@ static void test_perturbation_is_caught(void **state) {
   load_case(ctx, &c, &d);
   build_layer(ctx, &c, gru_cpu_isa());
   run_layer(ctx, &c, &d);
-  CHECK(interop_max_diff(ctx->y, d.y->data, d.y->count, &at) <= TOLERANCE,
+  CHECK(interop_max_diff(ctx->y, d.y->data, d.y->count, &at) <= INTEROP_TOLERANCE,
         "the unperturbed case already fails");
 
   size_t k = d.y->count / 2;
-  d.y->data[k] += (float)(4 * TOLERANCE);
+  d.y->data[k] += (float)(4 * INTEROP_TOLERANCE);
   double err = interop_max_diff(ctx->y, d.y->data, d.y->count, &at);
-  print_message("  golden y[%zu] moved by %g: max err %.3g at %zu\n", k, 4 * TOLERANCE, err, at);
-  CHECK(err > TOLERANCE && at == k, "a moved golden output went unnoticed");
-  d.y->data[k] -= (float)(4 * TOLERANCE);
+  print_message("  golden y[%zu] moved by %g: max err %.3g at %zu\n", k, 4 * INTEROP_TOLERANCE, err,
+                at);
+  CHECK(err > INTEROP_TOLERANCE && at == k, "a moved golden output went unnoticed");
+  d.y->data[k] -= (float)(4 * INTEROP_TOLERANCE);
 
   const golden_tensor *w = golden_find(ctx->g, "weight_hh_l0");
   CHECK(w != NULL, "no weight_hh_l0");
@@ -285,7 +287,7 @@ static void test_perturbation_is_caught(void **state) {
   run_layer(ctx, &c, &d);
   err = interop_max_diff(ctx->y, d.y->data, d.y->count, &at);
   print_message("  weight_hh_l0[0] moved by 1e-2: max err y %.3g\n", err);
-  CHECK(err > TOLERANCE, "a moved weight went unnoticed");
+  CHECK(err > INTEROP_TOLERANCE, "a moved weight went unnoticed");
 }
 
 /* Every case make_torch_golden.py writes is present and loads. */
