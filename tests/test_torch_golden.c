@@ -3,9 +3,10 @@
  * Every file in tests/data/torch/ (made by tests/data/make_torch_golden.py)
  * is one case: PyTorch's weights, input, optional h0 and lengths, and what
  * PyTorch computed. Each case is loaded through the public API in
- * GRU_FORMAT_TORCH, run once per CPU path (scalar, AVX2, AVX-512), and its
- * y and h_n must match PyTorch's to within INTEROP_TOLERANCE. A path the CPU lacks
- * is reported as SKIPPED by CMocka, case by case. The largest error of each
+ * GRU_FORMAT_TORCH, run once per CPU path (scalar, AVX2, AVX-512) with
+ * libgru's packed products and once with BLAS's, and its y and h_n must
+ * match PyTorch's to within INTEROP_TOLERANCE. A path the CPU lacks is
+ * reported as SKIPPED by CMocka, case by case. The largest error of each
  * case and path is printed. */
 #include <math.h>
 #include <setjmp.h>
