@@ -17,10 +17,11 @@
 #error "include a vec_*.h and define GRU_GEMM_TABLE, GRU_GEMM_ISA, GEMM_MR, GEMM_PN, GEMM_PN1"
 #endif
 
-/* Depth of a k block (group() below): 128 k of three panels is 24 KiB,
- * half this machine's L1. Paired runs (bench/gru-ab) found 128 faster
- * than whole-depth tiles at d and e and on batch 1's hoists, and 64
- * slower than 128. */
+/* Depth of a k block (group() below), unless the ISA sets its own: 128 k
+ * of AVX-512's three panels is 24 KiB, half the L1 of the Intel machine
+ * it was tuned on. Paired runs (bench/gru-ab) there found 128 faster than
+ * whole-depth tiles at d and e and on batch 1's hoists, and 64 slower
+ * than 128. */
 #ifndef GEMM_KC
 #define GEMM_KC 128
 #endif
@@ -121,16 +122,21 @@ static void row_tile(size_t pn, size_t depth, const float *a, const float *w, si
 
 /* Rows [0, rows) of a by one group of pn panels: when several tiles of
  * rows reuse the panels, k runs in blocks of GEMM_KC, so that the group's
- * block stays in L1 while every tile of rows goes over it. */
+ * block stays in L1 while every tile of rows goes over it. The rows are
+ * dealt into as few tiles as GEMM_MR allows, of sizes differing by at most
+ * one: a thread's share of a batch (balance.h) is any number of rows, and
+ * a short tile at the end has too few chains to hide the fma latency. */
 static void group(size_t pn, const gru__panels *w, const float *panel, size_t rows, const float *a,
                   size_t lda, float *c, size_t ldc, size_t cols) {
   size_t ws = w->depth * GRU__PANEL, kc = rows > GEMM_MR ? GEMM_KC : w->depth, k0 = 0;
+  size_t count = (rows + GEMM_MR - 1) / GEMM_MR;
   do {
     size_t depth = w->depth - k0 < kc ? w->depth - k0 : kc;
-    for (size_t m = 0; m < rows; m += GEMM_MR) {
-      size_t mr = rows - m < GEMM_MR ? rows - m : GEMM_MR;
+    for (size_t t = 0, m = 0; t < count; t++) {
+      size_t mr = rows / count + (t < rows % count);
       tiles[pn](mr, depth, a + m * lda + k0, lda, panel + k0 * GRU__PANEL, ws, c + m * ldc, ldc,
                 cols, k0 > 0);
+      m += mr;
     }
     k0 += depth;
   } while (k0 < w->depth);

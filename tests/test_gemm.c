@@ -2,8 +2,10 @@
  * each output must be exactly the chain of multiply-adds over k in order
  * that gemm.h promises -- fused on AVX2 and AVX-512, as vec_scalar.h does
  * it on the scalar path -- whatever the rows, the panel range, the tile a
- * value falls in, the blocks its k loop ran in (depths past GEMM_KC,
- * 128) or the ISA; and nothing outside the outputs may be written. */
+ * value falls in, the rows its tile got (a batch is dealt into tiles of
+ * sizes differing by one), the blocks its k loop ran in (depths past
+ * GEMM_KC: 128 on AVX-512, 512 on AVX2) or the ISA; and nothing outside
+ * the outputs may be written. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -77,7 +79,7 @@ static void check(const gru__gemm *g, size_t n, size_t k, size_t rows, size_t p0
 static void test_exact_chains(void **state) {
   (void)state;
   static const size_t outputs[] = {1, 5, 16, 17, 40, 100, 161};
-  static const size_t depths[] = {1, 7, 16, 33, 129, 300};
+  static const size_t depths[] = {1, 7, 16, 33, 129, 300, 1100};
   uint64_t seed = 1;
   gru_isa isas[3];
   size_t n_isa = test_isas(isas), cases = 0;
