@@ -106,6 +106,12 @@ typedef struct bench_stats {
  * which it sorts. */
 bench_stats bench_stats_of(double *values, size_t n);
 
+/* Exits with a message when OPENBLAS_CORETYPE names a core whose
+ * instructions this CPU lacks (SKYLAKEX without AVX-512): OpenBLAS runs the
+ * core it is told to without asking, and the first sgemm would stop the
+ * bench with SIGILL. */
+void bench_check_blas_core(void);
+
 /* A float tensor of the case's layer in a format, malloc'ed (the caller
  * frees it); exits on failure. */
 float *bench_tensor(const gru_layer *layer, gru_format format, const char *name, size_t *count);

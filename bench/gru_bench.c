@@ -314,6 +314,7 @@ static void yardsticks(const options *o) {
 
 int main(int argc, char **argv) {
   options o = parse(argc, argv);
+  bench_check_blas_core();
   make_sweep();
   const bench_config *list = o.sweep ? sweep : standard;
   size_t n = o.sweep ? N_SWEEP : sizeof standard / sizeof standard[0];
