@@ -1,8 +1,9 @@
 /* Read bandwidth of the caches, the yardstick of the batch-1 bounds: each
  * of n threads sums its own buffer over and over (the buffers together the
  * given size), as a step reads its slice of the recurrent weights, and as
- * libgru does it: every other pass backwards (in 4 KiB blocks), which is
- * the best order when a buffer is larger than its core's L2.
+ * libgru does it: in the interleaved streams of its row tiles (pass
+ * below), every other pass backwards, which is the best order when a
+ * buffer is larger than its core's L2.
  *
  * A yardstick is what the machine can do, so the probe keeps the best of
  * a few measurements, each long enough (about 16 GiB read per thread) that
@@ -32,31 +33,52 @@ typedef struct reader {
   size_t passes;
 } reader;
 
+/* A pass reads n floats at p (n a multiple of BLOCK) as libgru's
+ * batch-1 kernel reads its panels (gemm_impl.h's row tiles): cut into as
+ * many regions as a row tile has panels, read side by side, a 64-byte
+ * line of each in turn, into eight chains of adds (an add's latency is 3
+ * to 4 cycles and two pipes run them: fewer chains would measure the
+ * latency, not the caches). backwards reads the lines from the last.
+ *
+ * On a Zen 3, a single stream (one region) read b's and c's weights from
+ * L3 at about 120 GB/s on two threads, and four side by side at 155-165,
+ * which is what libgru's AVX2 steps reach there: the bound must read as
+ * the kernel does. The baseline loop, for CPUs with neither, is one
+ * stream of two SSE chains (what the compiler makes of it). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-__attribute__((target("avx512f"))) static float sum512(const float *p, size_t n) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  for (size_t i = 0; i + 64 <= n; i += 64) {
-    s0 = _mm512_add_ps(s0, _mm512_load_ps(p + i));
-    s1 = _mm512_add_ps(s1, _mm512_load_ps(p + i + 16));
-    s2 = _mm512_add_ps(s2, _mm512_load_ps(p + i + 32));
-    s3 = _mm512_add_ps(s3, _mm512_load_ps(p + i + 48));
+/* Eight regions, a zmm line each: AVX-512's row tile of eight panels. */
+__attribute__((target("avx512f"))) static float pass512(const float *p, size_t n, bool backwards) {
+  enum { R = 8 };
+  size_t q = n / R;
+  __m512 s[R];
+  for (int r = 0; r < R; r++)
+    s[r] = _mm512_setzero_ps();
+  for (size_t j = 0; j < q; j += 16) {
+    size_t i = backwards ? q - 16 - j : j;
+    for (int r = 0; r < R; r++)
+      s[r] = _mm512_add_ps(s[r], _mm512_load_ps(p + r * q + i));
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  for (int r = 1; r < R; r++)
+    s[0] = _mm512_add_ps(s[0], s[r]);
+  return _mm512_reduce_add_ps(s[0]);
 }
 
-/* Eight chains: an add has a latency of 3 to 4 cycles and two pipes run
- * them, and fewer chains measure the latency, not the caches (on a Zen 3
- * the baseline loop, two SSE chains, read 35 GB/s where libgru's AVX2
- * steps read about twice that). */
-__attribute__((target("avx2"))) static float sum256(const float *p, size_t n) {
-  __m256 s[8];
-  for (int k = 0; k < 8; k++)
+/* Four regions, two ymm a line: AVX2's row tile of four panels. */
+__attribute__((target("avx2"))) static float pass256(const float *p, size_t n, bool backwards) {
+  enum { R = 4 };
+  size_t q = n / R;
+  __m256 s[2 * R];
+  for (int k = 0; k < 2 * R; k++)
     s[k] = _mm256_setzero_ps();
-  for (size_t i = 0; i + 64 <= n; i += 64)
-    for (int k = 0; k < 8; k++)
-      s[k] = _mm256_add_ps(s[k], _mm256_load_ps(p + i + 8 * k));
-  for (int k = 1; k < 8; k++)
+  for (size_t j = 0; j < q; j += 16) {
+    size_t i = backwards ? q - 16 - j : j;
+    for (int r = 0; r < R; r++) {
+      s[2 * r] = _mm256_add_ps(s[2 * r], _mm256_load_ps(p + r * q + i));
+      s[2 * r + 1] = _mm256_add_ps(s[2 * r + 1], _mm256_load_ps(p + r * q + i + 8));
+    }
+  }
+  for (int k = 1; k < 2 * R; k++)
     s[0] = _mm256_add_ps(s[0], s[k]);
   float out[8];
   _mm256_storeu_ps(out, s[0]);
@@ -68,26 +90,21 @@ static void cpu_relax(void) { _mm_pause(); }
 static void cpu_relax(void) {}
 #endif
 
-static float sum_plain(const float *p, size_t n) {
+static float pass_plain(const float *p, size_t n, bool backwards) {
   float s[8] = {0};
-  for (size_t i = 0; i + 8 <= n; i += 8)
+  for (size_t j = 0; j < n; j += 8) {
+    size_t i = backwards ? n - 8 - j : j;
     for (int k = 0; k < 8; k++)
       s[k] += p[i + k];
+  }
   return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 }
 
 enum { BLOCK = 1024 };
 
-/* The widest of sum512 and sum256 the CPU has (asked once: CPUID is slow
+/* The widest of pass512 and pass256 the CPU has (asked once: CPUID is slow
  * in a VM). */
-static float (*sum)(const float *p, size_t n) = sum_plain;
-
-static float pass(const float *p, size_t n, bool backwards) {
-  float s = 0;
-  for (size_t b = 0; b < n / BLOCK; b++)
-    s += sum(p + (backwards ? n / BLOCK - 1 - b : b) * BLOCK, BLOCK);
-  return s;
-}
+static float (*pass)(const float *p, size_t n, bool backwards) = pass_plain;
 
 static void *read_all(void *arg) {
   reader *r = arg;
@@ -110,8 +127,8 @@ static double run_team(size_t threads, size_t floats, void *each, size_t size,
                        void *(*fn)(void *)) {
 #if defined(__x86_64__) && defined(__GNUC__)
   gru_isa isa = gru_cpu_isa();
-  if (isa == GRU_ISA_AVX512) sum = sum512;
-  if (isa == GRU_ISA_AVX2) sum = sum256;
+  if (isa == GRU_ISA_AVX512) pass = pass512;
+  if (isa == GRU_ISA_AVX2) pass = pass256;
 #endif
   pthread_t id[MAX_THREADS];
   pthread_barrier_t start;
