@@ -120,6 +120,33 @@ static void row_tile(size_t pn, size_t depth, const float *a, const float *w, si
   switch (pn) { PANELS(GEMM_PN1, ROW_TILE_CASE) }
 }
 
+/* Fewer rows than GEMM_MR (a small batch, or a thread's few rows): a tile
+ * of that many rows by one group of GEMM_PN panels would have too few
+ * chains to hide the fma latency (two rows of an AVX2 panel: four).
+ * GEMM_FEW(F), where the ISA defines it, lists F(rows, panels) for the
+ * row counts that take wider groups, as the one-row tile does; few_<m>()
+ * switches on the panels left in the last group. */
+#ifndef GEMM_FEW
+#define GEMM_FEW(F)
+#endif
+typedef void few_fn(size_t pn, size_t depth, const float *a, size_t lda, const float *w, size_t ws,
+                    float *c, size_t ldc, size_t cols);
+#define FEW_CASE(pn)                                         \
+  case pn:                                                   \
+    tile(M_, pn, depth, a, lda, w, ws, c, ldc, cols, false); \
+    return;
+#define FEW_FN(m, n)                                                                       \
+  static void few_##m(size_t pn, size_t depth, const float *a, size_t lda, const float *w, \
+                      size_t ws, float *c, size_t ldc, size_t cols) {                      \
+    enum { M_ = m };                                                                       \
+    switch (pn) { PANELS(n, FEW_CASE) }                                                    \
+  }
+GEMM_FEW(FEW_FN)
+#define FEW_ENTRY(m, n) [m] = few_##m,
+#define FEW_PANELS(m, n) [m] = n,
+static few_fn *const few[GEMM_MR + 1] = {[0] = NULL, GEMM_FEW(FEW_ENTRY)};
+static const size_t few_panels[GEMM_MR + 1] = {[0] = 0, GEMM_FEW(FEW_PANELS)};
+
 /* Rows [0, rows) of a by one group of pn panels: when several tiles of
  * rows reuse the panels, k runs in blocks of GEMM_KC, so that the group's
  * block stays in L1 while every tile of rows goes over it. The rows are
@@ -144,7 +171,8 @@ static void group(size_t pn, const gru__panels *w, const float *panel, size_t ro
 
 static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
                      size_t lda, float *c, size_t ldc, bool backwards) {
-  size_t ws = w->depth * GRU__PANEL, n = rows == 1 ? GEMM_PN1 : GEMM_PN;
+  few_fn *narrow = rows < GEMM_MR ? few[rows] : NULL;
+  size_t ws = w->depth * GRU__PANEL, n = rows == 1 ? GEMM_PN1 : narrow ? few_panels[rows] : GEMM_PN;
   size_t groups = (p1 - p0 + n - 1) / n;
   for (size_t i = 0; i < groups; i++) {
     size_t p = p0 + (backwards ? groups - 1 - i : i) * n;
@@ -153,6 +181,8 @@ static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, co
     const float *panel = gru__panel(w, p);
     if (rows == 1)
       row_tile(pn, w->depth, a, panel, ws, c + col, cols);
+    else if (narrow)
+      narrow(pn, w->depth, a, lda, panel, ws, c + col, ldc, cols);
     else
       group(pn, w, panel, rows, a, lda, c + col, ldc, cols);
   }
