@@ -200,15 +200,17 @@ static bool leaves_polling(const bench_peer *p) {
   return p == &bench_libgru_blas || p == &bench_libgru_after_blas || p == &bench_torch;
 }
 
-/* The case's yardstick (report.h), sampled in its rounds unless the run
- * has no yardsticks (--quick, the sweep). g samples a's too, though no
- * bound is judged on it: g ÷ a compares the same rotation. Without the
- * probe's busy threads between its runs, g's started colder: on the Zen 3
- * guest, 20 ms of idle cores before a 200-step run made it up to 3x
- * slower with two threads, denormals or not. */
+/* The case's yardstick (report.h), sampled in its rounds but for --quick.
+ * g and the sweep's points sample theirs too, though no bound is judged on
+ * them, so that every case runs in the same kind of rotation: without the
+ * samples' busy threads between its runs, a case started colder. On the
+ * Zen 3 guest, 20 ms of idle cores before a 200-step run made it up to 3x
+ * slower with two threads (g took 3x a's time, denormals or not, and the
+ * sweep's B = 1, H = 512 point 79 µs a step where b, the same layer,
+ * took 35). */
 static bench_yard yard_of(const options *o, const bench_config *g, gru_variant v) {
   bench_yard y = {BENCH_YARD_NONE, 0, NULL, NULL, 0, false};
-  if (o->quick || o->sweep) return y;
+  if (o->quick) return y;
   y.kind = g->batch > 1 ? BENCH_YARD_SGEMM : BENCH_YARD_READ;
   y.bytes = 3 * g->hidden * (g->hidden + (g->streaming ? g->input : 0)) * sizeof(float);
   y.rates = calloc((size_t)o->reps, sizeof(double));
