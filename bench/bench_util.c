@@ -28,21 +28,22 @@ float *bench_tensor(const gru_layer *layer, gru_format format, const char *name,
 void bench_check_blas_core(void) {
 #if defined(__x86_64__) || defined(__i386__)
   static const struct {
-    const char *core, *needs;
-  } cores[] = {{"SKYLAKEX", "avx512f"},
-               {"COOPERLAKE", "avx512f"},
-               {"SAPPHIRERAPIDS", "avx512f"},
-               {"HASWELL", "avx2"},
-               {"ZEN", "avx2"}};
+    const char *core;
+    bool avx512; /* else AVX2 */
+  } cores[] = {{"SKYLAKEX", true},
+               {"COOPERLAKE", true},
+               {"SAPPHIRERAPIDS", true},
+               {"HASWELL", false},
+               {"ZEN", false}};
   const char *env = getenv("OPENBLAS_CORETYPE");
-  bool has_512 = __builtin_cpu_supports("avx512f"), has_2 = __builtin_cpu_supports("avx2");
   for (size_t i = 0; env && i < sizeof cores / sizeof cores[0]; i++) {
     if (strcasecmp(env, cores[i].core) != 0) continue;
-    if (strcmp(cores[i].needs, "avx512f") == 0 ? has_512 : has_2) return;
+    bool has = cores[i].avx512 ? __builtin_cpu_supports("avx512f") : __builtin_cpu_supports("avx2");
+    if (has) return;
     fprintf(stderr,
             "gru-bench: OPENBLAS_CORETYPE=%s needs %s, which this CPU lacks: OpenBLAS would stop "
             "with SIGILL. Unset it, or name a core of this CPU (HASWELL for AVX2).\n",
-            env, cores[i].needs);
+            env, cores[i].avx512 ? "AVX-512" : "AVX2");
     exit(2);
   }
 #endif

@@ -4,7 +4,8 @@
  * table to define and its gru_isa) and the register blocking of the ISA:
  * GEMM_MR rows by GEMM_PN panels per tile when there are several rows,
  * GEMM_PN1 panels when there is one (a matrix-vector product, which needs
- * that many independent chains to hide the fma latency).
+ * that many independent chains to hide the fma latency), and optionally
+ * GEMM_FEW, wider tiles for other short row counts (below).
  *
  * A tile keeps its MR x PN panel accumulators in registers for the whole
  * k loop: per k it loads one line of each panel and broadcasts one value
@@ -112,23 +113,17 @@ PANELS(GEMM_PN, TILE_FN)
 #define TILE_ENTRY(pn) tile_##pn,
 static tile_fn *const tiles[] = {NULL, PANELS(GEMM_PN, TILE_ENTRY)};
 
-/* One row: up to PN1 panels. */
-#define ROW_TILE_CASE(pn) \
-  case pn: tile(1, pn, depth, a, 0, w, ws, c, 0, cols, false); return;
-static void row_tile(size_t pn, size_t depth, const float *a, const float *w, size_t ws, float *c,
-                     size_t cols) {
-  switch (pn) { PANELS(GEMM_PN1, ROW_TILE_CASE) }
-}
-
-/* Fewer rows than GEMM_MR (a small batch, or a thread's few rows): a tile
- * of that many rows by one group of GEMM_PN panels would have too few
- * chains to hide the fma latency (two rows of an AVX2 panel: four).
- * GEMM_FEW(F), where the ISA defines it, lists F(rows, panels) for the
- * row counts that take wider groups, as the one-row tile does; few_<m>()
- * switches on the panels left in the last group. */
+/* Fewer rows than GEMM_MR fill fewer accumulators: a tile of one row (a
+ * matrix-vector product) by one group of GEMM_PN panels, or of two AVX2
+ * rows by one panel (four chains), has too few chains to hide the fma
+ * latency. Such row counts take wider groups: one row GEMM_PN1 panels,
+ * and the rows and panels the ISA lists in GEMM_FEW(F) as F(rows,
+ * panels), at most GEMM_PN1. few_<m>() switches on the panels left in the
+ * last group. */
 #ifndef GEMM_FEW
 #define GEMM_FEW(F)
 #endif
+#define FEW_ALL(F) F(1, GEMM_PN1) GEMM_FEW(F)
 typedef void few_fn(size_t pn, size_t depth, const float *a, size_t lda, const float *w, size_t ws,
                     float *c, size_t ldc, size_t cols);
 #define FEW_CASE(pn)                                         \
@@ -141,11 +136,11 @@ typedef void few_fn(size_t pn, size_t depth, const float *a, size_t lda, const f
     enum { M_ = m };                                                                       \
     switch (pn) { PANELS(n, FEW_CASE) }                                                    \
   }
-GEMM_FEW(FEW_FN)
+FEW_ALL(FEW_FN)
 #define FEW_ENTRY(m, n) [m] = few_##m,
 #define FEW_PANELS(m, n) [m] = n,
-static few_fn *const few[GEMM_MR + 1] = {[0] = NULL, GEMM_FEW(FEW_ENTRY)};
-static const size_t few_panels[GEMM_MR + 1] = {[0] = 0, GEMM_FEW(FEW_PANELS)};
+static few_fn *const few[GEMM_MR + 1] = {FEW_ALL(FEW_ENTRY)};
+static const size_t few_panels[GEMM_MR + 1] = {FEW_ALL(FEW_PANELS)};
 
 /* Rows [0, rows) of a by one group of pn panels: when several tiles of
  * rows reuse the panels, k runs in blocks of GEMM_KC, so that the group's
@@ -171,17 +166,15 @@ static void group(size_t pn, const gru__panels *w, const float *panel, size_t ro
 
 static void k_panels(const gru__panels *w, size_t p0, size_t p1, size_t rows, const float *a,
                      size_t lda, float *c, size_t ldc, bool backwards) {
-  few_fn *narrow = rows < GEMM_MR ? few[rows] : NULL;
-  size_t ws = w->depth * GRU__PANEL, n = rows == 1 ? GEMM_PN1 : narrow ? few_panels[rows] : GEMM_PN;
+  few_fn *narrow = rows <= GEMM_MR ? few[rows] : NULL;
+  size_t ws = w->depth * GRU__PANEL, n = narrow ? few_panels[rows] : GEMM_PN;
   size_t groups = (p1 - p0 + n - 1) / n;
   for (size_t i = 0; i < groups; i++) {
     size_t p = p0 + (backwards ? groups - 1 - i : i) * n;
     size_t pn = p1 - p < n ? p1 - p : n;
     size_t col = p * GRU__PANEL, cols = w->outputs - col;
     const float *panel = gru__panel(w, p);
-    if (rows == 1)
-      row_tile(pn, w->depth, a, panel, ws, c + col, cols);
-    else if (narrow)
+    if (narrow)
       narrow(pn, w->depth, a, lda, panel, ws, c + col, ldc, cols);
     else
       group(pn, w, panel, rows, a, lda, c + col, ldc, cols);
