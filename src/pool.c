@@ -45,11 +45,13 @@ typedef struct slot {
   _Alignas(GRU__ALIGN) atomic_size_t arrived;
   size_t count;       /* barriers passed; only this slot's thread touches it */
   uint64_t waited_ns; /* spun at them; likewise */
-  atomic_long cpu;    /* where it last started to wait at one; -1: unknown */
+  atomic_long cpu;    /* where it last started a job or a wait; -1: unknown */
   struct gru__pool *pool;
   size_t tid;
+  bool moved; /* it has tried to move off a teammate's core at a barrier
+                 of this job (move_off) */
   char pad[2 * GRU__ALIGN - sizeof(atomic_size_t) - 2 * sizeof(size_t) - sizeof(uint64_t) -
-           sizeof(atomic_long) - sizeof(void *)];
+           sizeof(atomic_long) - sizeof(void *) - sizeof(bool)];
 } slot;
 _Static_assert(sizeof(slot) == 2 * GRU__ALIGN, "a slot is a pair of cache lines");
 
@@ -117,6 +119,36 @@ static long this_cpu(void) {
 #endif
 }
 
+/* Moves worker me off the cores its team was last seen on (slot cpu);
+ * true if it moved. The scheduler has put it on a teammate's core, and
+ * two threads that meet every few microseconds would share that core for
+ * as long as the scheduler leaves them together: on a two-core machine,
+ * whole runs (docs/threading.md). Linux moves a thread at once when its
+ * allowed cores no longer include its own; the worker's allowed set is
+ * then put back as it was, which leaves it where it now is. Only workers
+ * move: the caller's thread is the application's. */
+static bool move_off(slot *me, size_t threads) {
+#if defined(__linux__)
+  pthread_t self = pthread_self();
+  cpu_set_t allowed, elsewhere;
+  if (pthread_getaffinity_np(self, sizeof allowed, &allowed) != 0) return false;
+  elsewhere = allowed;
+  for (size_t i = 0; i < threads; i++) {
+    long c = atomic_load_explicit(&me->pool->slots[i].cpu, memory_order_relaxed);
+    if (c >= 0 && c < CPU_SETSIZE) CPU_CLR((int)c, &elsewhere);
+  }
+  if (CPU_COUNT(&elsewhere) == 0 || pthread_setaffinity_np(self, sizeof elsewhere, &elsewhere) != 0)
+    return false;
+  pthread_setaffinity_np(self, sizeof allowed, &allowed);
+  atomic_store_explicit(&me->cpu, this_cpu(), memory_order_relaxed);
+  return true;
+#else
+  (void)me;
+  (void)threads;
+  return false;
+#endif
+}
+
 static long ns_since(const struct timespec *t0) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -154,6 +186,17 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   return atomic_load_explicit(&p->ticket, memory_order_acquire);
 }
 
+/* A worker starting a job notes its core and moves off the caller's if
+ * the scheduler woke it there (a parked worker is woken onto the core
+ * that wakes it, when that core's neighbours look busy). */
+static void settle(slot *me, size_t threads) {
+  me->moved = false;
+  long mine = this_cpu();
+  atomic_store_explicit(&me->cpu, mine, memory_order_relaxed);
+  if (mine >= 0 && atomic_load_explicit(&me->pool->slots[0].cpu, memory_order_relaxed) == mine)
+    move_off(me, threads);
+}
+
 static void *worker(void *arg) {
   slot *s = arg;
   gru__pool *p = s->pool;
@@ -169,9 +212,19 @@ static void *worker(void *arg) {
     job j = p->job;
     s->count = j.base;
     gru__team team = {p, s->tid, ticket_threads(seen)};
+    settle(s, team.threads);
     j.fn(j.arg, &team);
     gru__team_barrier(&team);
   }
+}
+
+/* A worker waiting at a barrier on a teammate's core moves off it, once a
+ * job (with more threads than free cores, moving again would not help);
+ * true if it moved. */
+static bool part(slot *me, const gru__team *t) {
+  if (t->tid == 0 || me->moved) return false;
+  me->moved = true;
+  return move_off(me, t->threads);
 }
 
 void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
@@ -186,11 +239,16 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
       if (idle && idle(arg)) continue;
       idle = NULL;
       if (!s.rounds) atomic_store_explicit(&me->cpu, mine = this_cpu(), memory_order_relaxed);
-      /* A thread that last waited on this core is waiting for it to let
-       * go (the scheduler has put the two on one core): give it the core
-       * now rather than after YIELD_NS of pausing. */
-      spin_round(&s,
-                 mine >= 0 && atomic_load_explicit(&slots[i].cpu, memory_order_relaxed) == mine);
+      /* A thread last seen on this core is waiting for it to let go (the
+       * scheduler has put the two on one core): a worker moves, else the
+       * thread gives it the core now rather than after YIELD_NS of pausing. */
+      bool together =
+          mine >= 0 && atomic_load_explicit(&slots[i].cpu, memory_order_relaxed) == mine;
+      if (together && part(me, t)) {
+        mine = atomic_load_explicit(&me->cpu, memory_order_relaxed);
+        together = false;
+      }
+      spin_round(&s, together);
     }
   if (s.rounds) me->waited_ns += (uint64_t)ns_since(&s.t0);
 }
@@ -221,6 +279,7 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg) {
   /* Counts only grow, so a member idle in earlier jobs, whose arrival is
    * stale, is never taken for one that has arrived. */
   p->job = (job){fn, arg, p->slots[0].count};
+  atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
   publish(p, n);
   gru__team team = {p, 0, n};
   fn(arg, &team);

@@ -7,7 +7,8 @@
  * between the start of a job and its end, and no system call unless a
  * barrier has waited for over YIELD_NS (pool.c) -- a thread of the team was
  * descheduled, the cores being oversubscribed -- when the waiters start
- * yielding their core to it. Between jobs a worker spins a little (the
+ * yielding their core to it, or a worker finds itself on a teammate's
+ * core, when it moves off it (move_off). Between jobs a worker spins a little (the
  * next call may come at once, as in streaming) and then parks on a
  * condition variable; the caller wakes it only if it has parked. */
 #ifndef GRU_POOL_H

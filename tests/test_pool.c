@@ -1,0 +1,125 @@
+/* The pool's workers (src/pool.c): a worker the scheduler has put on its
+ * caller's core moves off it when it waits at a barrier, and keeps the
+ * cores it was allowed; a worker with nowhere else to go stays. The caller
+ * is pinned to one core for this, as an application may pin its threads;
+ * the worker is put on that core by pinning itself there and unpinning at
+ * once, which leaves it there until something moves it. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "memory.h"
+#include "pool.h"
+
+/* Attempts at a job in which the worker waits at the barrier: it may find
+ * the caller already there when the scheduler lets the caller run first. */
+enum { ATTEMPTS = 20 };
+
+typedef struct trial {
+  int core;          /* the caller's */
+  cpu_set_t allowed; /* the worker's */
+  atomic_bool ready; /* the worker is on the caller's core */
+  int before, after; /* the worker's core before and after the barrier */
+  uint64_t waited;   /* the worker's wait there, ns */
+  bool kept;         /* its allowed cores after it are as before */
+  bool pinned;       /* the worker's pinning worked (checked by the caller) */
+} trial;
+
+static bool pin(const cpu_set_t *cores) {
+  return pthread_setaffinity_np(pthread_self(), sizeof *cores, cores) == 0;
+}
+
+static bool pin_one(int core) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(core, &one);
+  return pin(&one);
+}
+
+/* The caller lets the worker run on its core until it is there, then both
+ * meet at a barrier. */
+static void job(void *arg, const gru__team *team) {
+  trial *t = arg;
+  if (team->tid == 0) {
+    while (!atomic_load(&t->ready))
+      sched_yield();
+    gru__team_barrier(team);
+    return;
+  }
+  t->pinned = pin_one(t->core) && pin(&t->allowed);
+  t->before = sched_getcpu();
+  uint64_t w0 = gru__team_waited(team);
+  atomic_store(&t->ready, true);
+  gru__team_barrier(team);
+  t->waited = gru__team_waited(team) - w0;
+  t->after = sched_getcpu();
+  cpu_set_t now;
+  pthread_getaffinity_np(pthread_self(), sizeof now, &now);
+  t->kept = CPU_EQUAL(&now, &t->allowed);
+}
+
+/* Runs the job until the worker has waited at its barrier; returns how
+ * often it had to wait (0 or 1) with *t the attempt's record. */
+static int run_until_waited(gru__pool *pool, const cpu_set_t *allowed, trial *t) {
+  for (int i = 0; i < ATTEMPTS; i++) {
+    *t = (trial){.core = sched_getcpu(), .allowed = *allowed};
+    gru__pool_run(pool, 2, job, t);
+    assert_true(t->pinned);
+    assert_int_equal(t->before, t->core);
+    assert_true(t->kept);
+    if (t->waited) return 1;
+  }
+  return 0;
+}
+
+static void test_worker_moves_off_callers_core(void **state) {
+  (void)state;
+  cpu_set_t allowed;
+  assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) skip(); /* nowhere to move to */
+  gru__allocator alloc = gru__default_allocator();
+  gru__pool *pool;
+  assert_int_equal(gru__pool_create(&pool, 2, &alloc), GRU_OK);
+  assert_true(pin_one(sched_getcpu()));
+  trial t;
+  assert_int_equal(run_until_waited(pool, &allowed, &t), 1);
+  assert_int_not_equal(t.after, t.core);
+  assert_true(CPU_ISSET(t.after, &allowed));
+  gru__pool_destroy(pool);
+  assert_true(pin(&allowed));
+}
+
+/* A worker allowed only the caller's core stays there, and still meets. */
+static void test_worker_without_other_core_stays(void **state) {
+  (void)state;
+  cpu_set_t allowed;
+  assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed), 0);
+  int core = sched_getcpu();
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(core, &one);
+  assert_true(pin(&one));
+  gru__allocator alloc = gru__default_allocator();
+  gru__pool *pool;
+  assert_int_equal(gru__pool_create(&pool, 2, &alloc), GRU_OK);
+  trial t;
+  assert_int_equal(run_until_waited(pool, &one, &t), 1);
+  assert_int_equal(t.after, core);
+  gru__pool_destroy(pool);
+  assert_true(pin(&allowed));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_worker_moves_off_callers_core),
+      cmocka_unit_test(test_worker_without_other_core_stays),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
