@@ -4,10 +4,12 @@
  * build alone, when another's threads would disturb it.
  *
  *   gru-ab [--after] [--bidirectional] [--threads N] [--reps N] [--gap-ms N]
- *          I H B T LIB [LIB...]
+ *          [--spin-us N] I H B T LIB [LIB...]
  *
  * --gap-ms sleeps before each run, as gru-bench does between peers: the
- * runs then start as cold as they do there.
+ * runs then start as cold as they do there. --spin-us sets the sequences'
+ * GRU_OPT_SPIN_US (with several LIBs, each one's workers then spin
+ * through the others' runs: time one build alone).
  *
  * Each LIB (a path to a libgru.so) is loaded with RTLD_LOCAL, so the
  * builds do not see each other's symbols; each gets the same weights and
@@ -15,6 +17,7 @@
  * first LIB's. */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +50,7 @@ typedef struct args {
   gru_variant variant;
   gru_direction direction;
   size_t threads, reps, gap_ms, input, hidden, batch, steps;
+  size_t spin_us; /* SIZE_MAX: the library's default */
 } args;
 
 static void fail(const char *what, const char *detail) {
@@ -93,7 +97,8 @@ static void set_up(build *b, const args *a, const float *w) {
         fail("cannot set a tensor", b->path);
     }
   if (b->builder_build(g, &l) || b->sequence_create(&b->seq, l, a->batch, a->steps) ||
-      b->sequence_set_option(b->seq, GRU_OPT_THREADS, a->threads))
+      b->sequence_set_option(b->seq, GRU_OPT_THREADS, a->threads) ||
+      (a->spin_us != SIZE_MAX && b->sequence_set_option(b->seq, GRU_OPT_SPIN_US, a->spin_us)))
     fail("cannot build", b->path);
 }
 
@@ -105,7 +110,7 @@ static double run(build *b, const args *a, const float *x, float *y) {
 }
 
 static args parse(int argc, char **argv, int *first_lib) {
-  args a = {GRU_RESET_BEFORE, GRU_FORWARD, 1, 15, 0, 0, 0, 0, 0};
+  args a = {GRU_RESET_BEFORE, GRU_FORWARD, 1, 15, 0, 0, 0, 0, 0, SIZE_MAX};
   int i = 1;
   for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
     if (!strcmp(argv[i], "--after"))
@@ -118,13 +123,15 @@ static args parse(int argc, char **argv, int *first_lib) {
       a.reps = strtoul(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--gap-ms") && i + 1 < argc)
       a.gap_ms = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc)
+      a.spin_us = strtoul(argv[++i], NULL, 10);
     else
       fail("unknown option", argv[i]);
   }
   if (argc - i < 5 || argc - i - 4 > MAX_LIBS || a.reps < 1 || a.reps > MAX_REPS)
     fail(
-        "usage: gru-ab [--after] [--bidirectional] [--threads N] [--reps N] [--gap-ms N] I H B T "
-        "LIB [LIB...]",
+        "usage: gru-ab [--after] [--bidirectional] [--threads N] [--reps N] [--gap-ms N] "
+        "[--spin-us N] I H B T LIB [LIB...]",
         NULL);
   a.input = strtoul(argv[i], NULL, 10);
   a.hidden = strtoul(argv[i + 1], NULL, 10);
@@ -175,9 +182,11 @@ int main(int argc, char **argv) {
     }
   printf(
       "reset-%s I=%zu H=%zu B=%zu T=%zu, %zu thread(s): median (min-max) us/step, ratio to the "
-      "first, of %zu interleaved rounds, %zu ms before each run\n",
+      "first, of %zu interleaved rounds, %zu ms before each run",
       a.variant == GRU_RESET_AFTER ? "after" : "before", a.input, a.hidden, a.batch, a.steps,
       a.threads, a.reps, a.gap_ms);
+  if (a.spin_us != SIZE_MAX) printf(", workers spinning %zu us after a call", a.spin_us);
+  printf("\n");
   double base = bench_stats_of(b[0].us, a.reps).median;
   for (size_t l = 0; l < n; l++) {
     bench_stats st = bench_stats_of(b[l].us, a.reps);

@@ -25,7 +25,7 @@
 
 static const bench_config standard[] = {
     {"a", 256, 256, 1, 200, false, false, "batch 1, weights in the cores' L2"},
-    {"b", 512, 512, 1, 200, false, false, "batch 1, weights in the two L2s together"},
+    {"b", 512, 512, 1, 200, false, false, "batch 1, weights in two 2 MiB L2s together"},
     {"c", 1024, 1024, 1, 100, false, false, "batch 1, weights in L3"},
     {"d", 512, 512, 64, 100, false, false, "large batch"},
     {"e", 256, 256, 256, 50, false, false, "large batch"},

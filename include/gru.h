@@ -250,11 +250,17 @@ typedef enum gru_option {
   GRU_OPT_PRODUCTS = 1,
   /* Sequence: how many threads run its calls, 1 to GRU_MAX_THREADS
    * (default 1: the caller alone). See gru_sequence_set_option(). */
-  GRU_OPT_THREADS = 2
+  GRU_OPT_THREADS = 2,
+  /* Sequence: microseconds its workers keep spinning for the next call
+   * before they sleep, 0 to GRU_MAX_SPIN_US (default 200). See
+   * gru_sequence_set_option(). */
+  GRU_OPT_SPIN_US = 3
 } gru_option;
 
 /* The most threads one sequence may run on. */
 #define GRU_MAX_THREADS 256
+/* The longest GRU_OPT_SPIN_US: one second. */
+#define GRU_MAX_SPIN_US 1000000
 
 /* Queries for gru_layer_get() and gru_sequence_get(). */
 typedef enum gru_info {
@@ -273,7 +279,8 @@ typedef enum gru_info {
   GRU_INFO_MAX_STEPS = 11,     /* sequences only */
   GRU_INFO_BATCH = 12,         /* sequences only: batch of the last call */
   GRU_INFO_PRODUCTS = 13,      /* gru_products in use */
-  GRU_INFO_THREADS = 14        /* sequences only: GRU_OPT_THREADS */
+  GRU_INFO_THREADS = 14,       /* sequences only: GRU_OPT_THREADS */
+  GRU_INFO_SPIN_US = 15        /* sequences only: GRU_OPT_SPIN_US */
 } gru_info;
 
 /* Flags for gru_sequence_run(). */
@@ -446,7 +453,7 @@ GRU_API gru_status gru_sequence_create(gru_sequence **out, const gru_layer *laye
                                        size_t max_steps);
 
 /* Creates a sequence with src's layer, capacities, state and
- * GRU_OPT_THREADS (an independent copy, with worker threads of its own).
+ * options (an independent copy, with worker threads of its own).
  * src is not modified. Errors: GRU_ERR_NULL, GRU_ERR_NOMEM,
  * GRU_ERR_SYSTEM (as gru_sequence_set_option()). */
 GRU_API gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src);
@@ -455,7 +462,7 @@ GRU_API gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *sr
  * NULL is a no-op. */
 GRU_API void gru_sequence_destroy(gru_sequence *sequence);
 
-/* Sets a sequence option. The one there is:
+/* Sets a sequence option. There are two:
  *
  * GRU_OPT_THREADS, value 1 .. GRU_MAX_THREADS (default 1): the threads
  * that run each gru_sequence_run and gru_sequence_step, the caller being
@@ -472,15 +479,26 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  * layer whose weights fit may run at once, a thread each, which takes a
  * second workspace for the reverse one, allocated here and counted in
  * GRU_INFO_BYTES. docs/threading.md has the rules and their measurements.
- * Between calls a worker spins briefly (about
- * 0.2 ms, so back-to-back calls never wait for a wake-up), then sleeps; a
- * call made while the workers sleep wakes them. The workers block every
+ * Between calls a worker spins briefly (GRU_OPT_SPIN_US, so that
+ * back-to-back calls never wait for a wake-up), then sleeps; a call made
+ * while the workers sleep wakes them. The workers block every
  * signal and compute in the default floating-point environment, like the
  * caller's thread inside a call. Results are bit-identical for every
  * value. Use at most one thread per core you can give the sequence: the
  * workers spin, and share cores badly with other busy threads (OpenBLAS's
  * included, which poll for a while after each BLAS call the program makes:
  * docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use threads.
+ *
+ * GRU_OPT_SPIN_US, value 0 .. GRU_MAX_SPIN_US (default 200): how long, in
+ * microseconds, each worker keeps spinning for the next call after one
+ * before it sleeps. A call that finds the workers asleep pays for waking
+ * them, and a core that slept may run slowly for a while after it. A
+ * program that calls at intervals (a frame every 10 ms, say) and wants
+ * each call fast can keep the workers spinning across the interval, at
+ * the cost of keeping their cores busy that long after every call, as
+ * OpenMP runtimes do; 0 puts them to sleep at once. docs/threading.md has
+ * measurements. It applies from the next call, stays when GRU_OPT_THREADS
+ * changes and never changes results.
  *
  * fork(): the workers exist only in the process that started them. In a
  * child, a sequence made before fork() runs its calls on the calling

@@ -66,8 +66,10 @@ gru_status gru_builder_set_option(gru_builder *b, gru_option option, size_t valu
       b->products = (gru_products)value;
       return GRU_OK;
     case GRU_OPT_THREADS:
+    case GRU_OPT_SPIN_US:
       return gru__fail(b->error, GRU_ERR_INVALID,
-                       "GRU_OPT_THREADS is a sequence option (gru_sequence_set_option)");
+                       "%s is a sequence option (gru_sequence_set_option)",
+                       option == GRU_OPT_THREADS ? "GRU_OPT_THREADS" : "GRU_OPT_SPIN_US");
   }
   return gru__fail(b->error, GRU_ERR_INVALID, "unknown option %d", (int)option);
 }

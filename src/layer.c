@@ -80,7 +80,8 @@ gru_status gru_layer_get(const gru_layer *l, gru_info key, size_t *value) {
     case GRU_INFO_MAX_BATCH:
     case GRU_INFO_MAX_STEPS:
     case GRU_INFO_BATCH:
-    case GRU_INFO_THREADS: break;
+    case GRU_INFO_THREADS:
+    case GRU_INFO_SPIN_US: break;
   }
   return GRU_ERR_INVALID;
 }

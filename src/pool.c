@@ -25,11 +25,6 @@
 
 #include "fpenv.h"
 
-/* How long an idle worker spins before it parks: long enough for a
- * caller stepping a stream in a loop, or going from one chunk of a run to
- * the next, never to pay a wake-up, short enough not to hold a core long
- * when the caller goes quiet. */
-#define SPIN_NS 200000L
 /* How long a waiting thread spins on pause alone. A barrier in a step
  * waits for the slowest thread's share of one step, microseconds; a wait
  * this long means a thread of the team is not running (more threads than
@@ -69,7 +64,8 @@ struct gru__pool {
   _Alignas(GRU__ALIGN) _Atomic uint64_t ticket; /* the last job published */
   atomic_uint sleepers;
   atomic_bool stop;
-  job job; /* written by the caller before its ticket, read by its team */
+  atomic_long spin_ns; /* how long an idle worker spins before it parks */
+  job job;             /* written by the caller before its ticket, read by its team */
   unsigned fork_gen;
   size_t threads;
   size_t bytes;
@@ -167,15 +163,17 @@ static void spin_round(spin *s, bool yield_now) {
   if (s->rounds % 64 == 0) s->ns = ns_since(&s->t0);
 }
 
-/* Waits for a ticket other than seen and returns it: spins for SPIN_NS
- * unless told to park at once, then sleeps on the condition variable. */
+/* Waits for a ticket other than seen and returns it: spins for spin_ns
+ * unless told to park at once (or spin_ns is 0), then sleeps on the
+ * condition variable. */
 static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   spin s = {0};
+  park = park || atomic_load_explicit(&p->spin_ns, memory_order_relaxed) == 0;
   while (!park) {
     uint64_t t = atomic_load_explicit(&p->ticket, memory_order_acquire);
     if (t != seen) return t;
     spin_round(&s, false);
-    park = s.ns > SPIN_NS;
+    park = s.ns > atomic_load_explicit(&p->spin_ns, memory_order_relaxed);
   }
   pthread_mutex_lock(&p->lock);
   atomic_fetch_add(&p->sleepers, 1);
@@ -339,6 +337,7 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
   atomic_init(&p->ticket, 0);
   atomic_init(&p->sleepers, 0);
   atomic_init(&p->stop, false);
+  atomic_init(&p->spin_ns, GRU__SPIN_US * 1000L);
   for (size_t i = 0; i < threads; i++) {
     atomic_init(&p->slots[i].arrived, 0);
     atomic_init(&p->slots[i].cpu, -1L);
@@ -365,6 +364,10 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
 
 void gru__pool_destroy(gru__pool *p) {
   if (p) teardown(p, p->threads, true);
+}
+
+void gru__pool_set_spin(gru__pool *p, size_t us) {
+  atomic_store_explicit(&p->spin_ns, (long)us * 1000L, memory_order_relaxed);
 }
 
 size_t gru__pool_threads(const gru__pool *p) { return live(p) ? p->threads : 1; }

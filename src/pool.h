@@ -37,6 +37,17 @@ typedef void gru__job_fn(void *arg, const gru__team *team);
  * be created: whatever was started is stopped and freed). */
 gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocator *alloc);
 
+/* How long, by default, a worker spins for the next job after one before
+ * it parks (GRU_OPT_SPIN_US): long enough for a caller stepping a stream
+ * in a loop, or going from one chunk of a run to the next, never to pay a
+ * wake-up, short enough not to hold a core long when the caller goes
+ * quiet. */
+#define GRU__SPIN_US 200
+
+/* Sets how long the workers spin after a job before they park, from the
+ * next job they finish (microseconds; GRU__SPIN_US until set). */
+void gru__pool_set_spin(gru__pool *pool, size_t us);
+
 /* Stops and joins the workers and frees the pool. NULL is a no-op. In a
  * child process after fork(), where the workers do not exist, only frees. */
 void gru__pool_destroy(gru__pool *pool);

@@ -66,7 +66,11 @@ static bool place(gru_sequence *q, gru__arena *a, const gru__shape *s, bool take
 static gru_status sequence_new(gru_sequence **out, const gru_layer *layer, size_t max_batch,
                                size_t max_steps) {
   const gru__shape *s = &layer->weights.shape;
-  gru_sequence q = {.layer = layer, .max_batch = max_batch, .max_steps = max_steps, .threads = 1};
+  gru_sequence q = {.layer = layer,
+                    .max_batch = max_batch,
+                    .max_steps = max_steps,
+                    .threads = 1,
+                    .spin_us = GRU__SPIN_US};
   q.chunk = chunk_steps(max_batch, max_steps);
   gru__arena arena = {0};
   if (!gru__arena_reserve(&arena, 1, sizeof q) || !place(&q, &arena, s, false)) return GRU_ERR_SIZE;
@@ -95,7 +99,10 @@ gru_status gru_sequence_clone(gru_sequence **out, const gru_sequence *src) {
   *out = NULL;
   if (!src) return GRU_ERR_NULL;
   gru_status st = sequence_new(out, src->layer, src->max_batch, src->max_steps);
-  if (st == GRU_OK) st = gru__sequence_set_threads(*out, src->threads);
+  if (st == GRU_OK) {
+    (*out)->spin_us = src->spin_us;
+    st = gru__sequence_set_threads(*out, src->threads);
+  }
   if (st != GRU_OK) {
     gru_sequence_destroy(*out);
     *out = NULL;
@@ -128,6 +135,7 @@ gru_status gru_sequence_get(const gru_sequence *q, gru_info key, size_t *value) 
       *value = q->bytes + gru__pool_bytes(q->pool) + q->work2_bytes;
       return GRU_OK;
     case GRU_INFO_THREADS: *value = q->threads; return GRU_OK;
+    case GRU_INFO_SPIN_US: *value = q->spin_us; return GRU_OK;
     default: break;
   }
   gru_status st = gru_layer_get(q->layer, key, value);

@@ -40,6 +40,7 @@ struct gru_sequence {
   float *inner[2];
   size_t bytes;
   size_t threads;      /* GRU_OPT_THREADS */
+  size_t spin_us;      /* GRU_OPT_SPIN_US */
   size_t sweep;        /* steps computed, for the direction weights are read in */
   gru__pool *pool;     /* its threads - 1 workers; NULL for one thread */
   gru__balance rows;   /* how its threads split batch rows */

@@ -43,6 +43,7 @@ gru_status gru__sequence_set_threads(gru_sequence *q, size_t n) {
   q->work2_mem = mem;
   q->work2_bytes = bytes;
   q->threads = n;
+  if (pool) gru__pool_set_spin(pool, q->spin_us);
   return GRU_OK;
 }
 
@@ -58,6 +59,13 @@ gru_status gru_sequence_set_option(gru_sequence *q, gru_option option, size_t va
                          "a layer built with GRU_PRODUCTS_BLAS runs on BLAS's threads, not the "
                          "sequence's");
       return gru__sequence_set_threads(q, value);
+    case GRU_OPT_SPIN_US:
+      if (value > GRU_MAX_SPIN_US)
+        return gru__fail(q->error, GRU_ERR_INVALID, "GRU_OPT_SPIN_US: %zu is not in 0 .. %d", value,
+                         GRU_MAX_SPIN_US);
+      q->spin_us = value;
+      if (q->pool) gru__pool_set_spin(q->pool, value);
+      return GRU_OK;
     case GRU_OPT_ISA:
     case GRU_OPT_PRODUCTS:
       return gru__fail(q->error, GRU_ERR_INVALID, "option %d is a builder option", (int)option);

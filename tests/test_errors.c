@@ -265,6 +265,8 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
     S(gru_builder_set_option(f->b, GRU_OPT_PRODUCTS, 2)))                                         \
   X(bo6, gru_builder_set_option, "GRU_OPT_THREADS (a sequence option)", BLD,                      \
     S(gru_builder_set_option(f->b, GRU_OPT_THREADS, 2)))                                          \
+  X(bo7, gru_builder_set_option, "GRU_OPT_SPIN_US (a sequence option)", BLD,                      \
+    S(gru_builder_set_option(f->b, GRU_OPT_SPIN_US, 0)))                                          \
   X(bt0, gru_builder_set_tensor, "builder NULL", NONE,                                            \
     S(gru_builder_set_tensor(NULL, GRU_FORMAT_CONCAT, "W_r_l0", f->w, 2, W_SHAPE)))               \
   X(bt1, gru_builder_set_tensor, "name NULL", BLD,                                                \
@@ -397,6 +399,10 @@ static gru_status file_call(fx *f, enum file_call c, const char *name, size_t n,
     S(gru_sequence_set_option(f->s, GRU_OPT_THREADS, GRU_MAX_THREADS + 1)))                       \
   X(so6, gru_sequence_set_option, "GRU_OPT_THREADS value SIZE_MAX", SEQ,                          \
     S(gru_sequence_set_option(f->s, GRU_OPT_THREADS, SIZE_MAX)))                                  \
+  X(so7, gru_sequence_set_option, "GRU_OPT_SPIN_US value GRU_MAX_SPIN_US + 1", SEQ,               \
+    S(gru_sequence_set_option(f->s, GRU_OPT_SPIN_US, GRU_MAX_SPIN_US + 1)))                       \
+  X(so8, gru_sequence_set_option, "GRU_OPT_SPIN_US value SIZE_MAX", SEQ,                          \
+    S(gru_sequence_set_option(f->s, GRU_OPT_SPIN_US, SIZE_MAX)))                                  \
   X(sg0, gru_sequence_get, "sequence NULL", NONE,                                                 \
     S(gru_sequence_get(NULL, GRU_INFO_BATCH, &f->v)))                                             \
   X(sg1, gru_sequence_get, "value NULL", SEQ, S(gru_sequence_get(f->s, GRU_INFO_BATCH, NULL)))    \

@@ -188,13 +188,23 @@ static void test_threads_option(void **state) {
   assert_int_equal(gru_sequence_get(s, GRU_INFO_THREADS, &v), GRU_OK);
   assert_int_equal(v, 1);
   assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &bytes1), GRU_OK);
+  assert_int_equal(gru_sequence_get(s, GRU_INFO_SPIN_US, &v), GRU_OK);
+  assert_int_equal(v, 200); /* the documented default */
+  assert_int_equal(gru_layer_get(packed, GRU_INFO_SPIN_US, &v), GRU_ERR_INVALID);
+  assert_int_equal(gru_sequence_set_option(s, GRU_OPT_SPIN_US, 5000), GRU_OK);
   assert_int_equal(gru_sequence_set_option(s, GRU_OPT_THREADS, 3), GRU_OK);
   assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &bytes3), GRU_OK);
   assert_true(bytes3 > bytes1); /* the pool's memory is reported */
   assert_int_equal(gru_sequence_clone(&c, s), GRU_OK);
   assert_int_equal(gru_sequence_get(c, GRU_INFO_THREADS, &v), GRU_OK);
   assert_int_equal(v, 3);
+  assert_int_equal(gru_sequence_get(c, GRU_INFO_SPIN_US, &v), GRU_OK);
+  assert_int_equal(v, 5000);
+  assert_int_equal(gru_sequence_set_option(s, GRU_OPT_SPIN_US, GRU_MAX_SPIN_US + 1),
+                   GRU_ERR_INVALID);
   assert_int_equal(gru_sequence_set_option(s, GRU_OPT_THREADS, 1), GRU_OK);
+  assert_int_equal(gru_sequence_get(s, GRU_INFO_SPIN_US, &v), GRU_OK);
+  assert_int_equal(v, 5000); /* kept through both */
   assert_int_equal(gru_sequence_get(s, GRU_INFO_BYTES, &v), GRU_OK);
   assert_int_equal(v, bytes1);
   gru_sequence_destroy(c);

@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -266,6 +268,67 @@ static void test_sequence_threads(void **state) {
   test_model_free(&m);
   print_message("GRU_OPT_THREADS 1..4: the same bits, threads joined on destroy, fork child ok\n");
 }
+
+/* CPU time, in clock ticks, of the process's threads but the main one. */
+static long others_ticks(void) {
+  DIR *d = opendir("/proc/self/task");
+  assert_non_null(d);
+  long ticks = 0, main_tid = (long)getpid();
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.' || atol(e->d_name) == main_tid) continue;
+    char path[300], line[512];
+    snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue; /* a thread that has just ended */
+    const char *rest = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    fclose(f);
+    unsigned long utime, stime;
+    /* After the name: state and 10 fields, then utime and stime. */
+    if (rest &&
+        sscanf(rest, ") %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %lu", &utime, &stime) == 2)
+      ticks += (long)(utime + stime);
+  }
+  closedir(d);
+  return ticks;
+}
+
+/* The workers' CPU time in the 0.6 s after one call on a sequence whose
+ * workers spin spin_us after a call. */
+static long ticks_after_a_call(const gru_layer *layer, size_t spin_us) {
+  gru_sequence *seq;
+  assert_int_equal(gru_sequence_create(&seq, layer, B, T), GRU_OK);
+  assert_int_equal(gru_sequence_set_option(seq, GRU_OPT_THREADS, 2), GRU_OK);
+  assert_int_equal(gru_sequence_set_option(seq, GRU_OPT_SPIN_US, spin_us), GRU_OK);
+  size_t got;
+  assert_int_equal(gru_sequence_get(seq, GRU_INFO_SPIN_US, &got), GRU_OK);
+  assert_int_equal(got, spin_us);
+  float x[T * B * I] = {0}, y[T * B * H];
+  assert_int_equal(gru_sequence_run(seq, T, B, x, 0, y, 0, NULL, 0), GRU_OK);
+  long t0 = others_ticks();
+  nanosleep(&(struct timespec){0, 600000000L}, NULL);
+  long ticks = others_ticks() - t0;
+  gru_sequence_destroy(seq);
+  return ticks;
+}
+
+/* GRU_OPT_SPIN_US: workers told to spin 0.5 s after a call keep a core
+ * busy for much of the next 0.6 s (at least 0.1 s of CPU time, leaving
+ * room for a loaded machine); told 0, they sleep at once (at most two
+ * ticks, which a thread running for an instant may be charged). */
+static void test_spin_option(void **state) {
+  (void)state;
+  test_model m;
+  gru_layer *layer = shared_layer(&m);
+  long hz = sysconf(_SC_CLK_TCK);
+  long spinning = ticks_after_a_call(layer, 500000), sleeping = ticks_after_a_call(layer, 0);
+  print_message(
+      "workers' CPU time after a call: %ld ticks spinning 0.5 s, %ld not (%ld a second)\n",
+      spinning, sleeping, hz);
+  assert_true(spinning >= hz / 10);
+  assert_true(sleeping <= 2);
+  gru_layer_destroy(layer);
+  test_model_free(&m);
+}
 #endif
 
 int main(void) {
@@ -274,6 +337,7 @@ int main(void) {
       cmocka_unit_test(test_fork_child_uses_layer_and_sequence),
 #ifdef GRU_MAX_THREADS
       cmocka_unit_test(test_sequence_threads),
+      cmocka_unit_test(test_spin_option),
 #endif
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,14 @@
 """GRU and Stream: a PyTorch-shaped API over a gru_layer."""
 
+import contextlib
 import threading
 
 import numpy as np
 
 from . import _arrays
-from ._handles import (BATCH_MAJOR, MAX_THREADS, SPLIT_DIRECTIONS, Direction, File, Format, Info,
-                       Isa, Products, Sequence, Variant, build_layer, layer_bytes, load_layer,
-                       save_layer, to_enum)
+from ._handles import (BATCH_MAJOR, MAX_SPIN_US, MAX_THREADS, SPLIT_DIRECTIONS, Direction, File,
+                       Format, Info, Isa, Products, Sequence, Variant, build_layer, layer_bytes,
+                       load_layer, save_layer, to_enum)
 
 _BIAS_PREFIX = {Format.TORCH: "bias_", Format.ONNX: "B", Format.KERAS: "bias",
                 Format.CONCAT: "b_"}
@@ -391,6 +392,13 @@ def _thread_count(value):
     return int(n)
 
 
+def _spin_us(value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or \
+            not 0 <= value <= MAX_SPIN_US:
+        raise ValueError("spin_us: an integer from 0 to %d, got %r" % (MAX_SPIN_US, value))
+    return int(value)
+
+
 def _rebuild(input_size, hidden_size, num_layers, direction, variant, bias, batch_first, weights,
              threads=1):
     if not bias:
@@ -492,9 +500,13 @@ class Stream:
 
     A Stream is used by one thread at a time, as its C sequence is: a call
     while another thread is inside one raises RuntimeError. ``threads``
-    (default: the GRU's) runs each of its calls on that many threads."""
+    (default: the GRU's) runs each of its calls on that many threads;
+    ``spin_us`` is how long, in microseconds, their workers keep spinning
+    for the next call before they sleep (GRU_OPT_SPIN_US; default 200): a
+    stream stepped at intervals, a frame every 10 ms say, steps faster
+    when they spin across the interval, at the cost of busy cores."""
 
-    def __init__(self, gru, batch=1, *, h0=None, max_steps=1, threads=None):
+    def __init__(self, gru, batch=1, *, h0=None, max_steps=1, threads=None, spin_us=None):
         if not isinstance(gru, GRU):
             raise TypeError("Stream needs a libgru.GRU, got %s" % type(gru).__name__)
         if int(batch) < 1:
@@ -504,11 +516,19 @@ class Stream:
         self._busy = threading.Lock()
         self._seq = gru._new_sequence(self.batch, max(1, int(max_steps)),
                                       gru.threads if threads is None else _thread_count(threads))
+        if spin_us is not None:
+            self._seq.set_spin_us(_spin_us(spin_us))
         self.reset(h0)
 
-    def _enter(self):
+    @contextlib.contextmanager
+    def _alone(self):
+        """The stream for this call alone: another thread inside one raises."""
         if not self._busy.acquire(blocking=False):
             raise RuntimeError("a libgru.Stream is used by one thread at a time")
+        try:
+            yield
+        finally:
+            self._busy.release()
 
     def _state_shape(self):
         g = self.gru
@@ -518,20 +538,14 @@ class Stream:
         """Every row back to ``h0`` [L*D, batch, H], or zeros."""
         if h0 is not None:
             h0 = _arrays.shaped(h0, self._state_shape(), "h0")
-        self._enter()
-        try:
+        with self._alone():
             self._seq.reset(self.batch, h0)
-        finally:
-            self._busy.release()
 
     @property
     def state(self):
         """A copy of the state, [L*D, batch, H] (PyTorch's h_n)."""
-        self._enter()
-        try:
+        with self._alone():
             return self._seq.get_state(self.batch, self._state_shape())
-        finally:
-            self._busy.release()
 
     def step(self, x, reset=None, h_init=None, out=None):
         """One step: x [batch, I] (or [I] when batch is 1) -> output
@@ -556,11 +570,8 @@ class Stream:
                 raise ValueError("out: expected a float32 array of shape %s" % (want,))
             view = out[None] if out.ndim == 2 else out[None, None]
         y, y_stride, copy_to = GRU._output(view, (1, self.batch, g.output_size), False, x3)
-        self._enter()
-        try:
+        with self._alone():
             self._seq.step(self.batch, x3, x_stride, y, y_stride, reset, h_init)
-        finally:
-            self._busy.release()
         if copy_to is not None:
             copy_to[...] = y
         if out is not None:
@@ -586,13 +597,10 @@ class Stream:
             lengths = _arrays.lengths_array(lengths, B)
         y = np.empty((B, T, g.output_size) if batch_first else (T, B, g.output_size),
                      dtype=np.float32)
-        self._enter()
-        try:
+        with self._alone():
             if T > self._seq.max_steps:
                 self._grow(T)
             self._seq.run(T, B, x, x_stride, y, 0, lengths, BATCH_MAJOR if batch_first else 0)
-        finally:
-            self._busy.release()
         return y
 
     @property
@@ -602,32 +610,37 @@ class Stream:
 
     @threads.setter
     def threads(self, value):
-        self._enter()
-        try:
+        with self._alone():
             self._seq.set_threads(_thread_count(value))
-        finally:
-            self._busy.release()
+
+    @property
+    def spin_us(self):
+        """Microseconds the workers spin for the next call (settable)."""
+        return self._seq.get(Info.SPIN_US)
+
+    @spin_us.setter
+    def spin_us(self, value):
+        with self._alone():
+            self._seq.set_spin_us(_spin_us(value))
 
     def _grow(self, steps):
         blob = self._seq.save_state(self.batch)
         seq = self.gru._new_sequence(self.batch, steps, self._seq.threads)
+        if self._seq.spin_us is not None:
+            seq.set_spin_us(self._seq.spin_us)
         seq.load_state(blob)
         self._seq = seq
 
     def save(self):
         """The state as self-checking bytes (gru_sequence_save_state)."""
-        self._enter()
-        try:
+        with self._alone():
             return self._seq.save_state(self.batch)
-        finally:
-            self._busy.release()
 
     def restore(self, blob):
         """Restores bytes from save() of a stream of the same GRU
         configuration and batch. On error the state is unchanged."""
         blob = bytes(blob)
-        self._enter()
-        try:
+        with self._alone():
             want = self._seq.state_bytes(self.batch)
             if len(blob) != want:
                 from ._errors import Status, error_for
@@ -635,16 +648,11 @@ class Stream:
                                 "a saved state of %d bytes; this stream's (batch %d) is %d" %
                                 (len(blob), self.batch, want))
             self._seq.load_state(blob)
-        finally:
-            self._busy.release()
 
     def clone(self):
         """An independent Stream with a copy of this one's state."""
-        self._enter()
-        try:
+        with self._alone():
             seq = self._seq.clone()
-        finally:
-            self._busy.release()
         other = Stream.__new__(Stream)
         other.gru, other.batch, other._busy, other._seq = self.gru, self.batch, \
             threading.Lock(), seq

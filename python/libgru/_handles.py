@@ -60,6 +60,7 @@ class Option(enum.IntEnum):
     ISA = 0
     PRODUCTS = 1
     THREADS = 2
+    SPIN_US = 3
 
 
 class Info(enum.IntEnum):
@@ -79,6 +80,7 @@ class Info(enum.IntEnum):
     BATCH = 12
     PRODUCTS = 13
     THREADS = 14
+    SPIN_US = 15
 
 
 LAYER_KEYS = (Info.VARIANT, Info.DIRECTION, Info.NUM_LAYERS, Info.NUM_DIRECTIONS, Info.INPUT_SIZE,
@@ -89,6 +91,7 @@ SPLIT_DIRECTIONS = 2
 MAX_DIMS = 3
 MAX_NAME = 64
 MAX_THREADS = 256
+MAX_SPIN_US = 1000000
 FILE_MAX_DIMS = 8
 
 
@@ -182,6 +185,7 @@ class Sequence:
         self.max_batch = max_batch
         self.max_steps = max_steps
         self.threads = 1
+        self.spin_us = None  # the library's default until set
         self._finalizer = weakref.finalize(self, _destroy_sequence, ptr, layer)
         self.set_threads(threads)
 
@@ -193,6 +197,17 @@ class Sequence:
         self.check(lib().gru_sequence_set_option(self.ptr, Option.THREADS, threads))
         self.threads = threads
 
+    def get(self, key):
+        value = c_size_t()
+        self.check(lib().gru_sequence_get(self.ptr, key, byref(value)))
+        return value.value
+
+    def set_spin_us(self, us):
+        """GRU_OPT_SPIN_US: how long the workers spin for the next call."""
+        require("gru_sequence_set_option", "spin_us")
+        self.check(lib().gru_sequence_set_option(self.ptr, Option.SPIN_US, us))
+        self.spin_us = us
+
     def check(self, status):
         if status != Status.OK:
             raise error_for(status, _message(lib().gru_sequence_error(self.ptr), status))
@@ -201,7 +216,8 @@ class Sequence:
         out = c_void_p()
         check(lib().gru_sequence_clone(byref(out), self.ptr))
         seq = Sequence(self.layer, self.max_batch, self.max_steps, ptr=out.value)
-        seq.threads = self.threads  # gru_sequence_clone copies GRU_OPT_THREADS
+        seq.threads = self.threads  # gru_sequence_clone copies the options
+        seq.spin_us = self.spin_us
         return seq
 
     def reset(self, batch, h0):

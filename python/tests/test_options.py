@@ -99,3 +99,24 @@ def test_isa_cap():
     assert best.isa.value <= libgru.cpu_isa().value
     x = _x(5, 3, 6)
     assert_close("isa scalar vs best", g(x)[0], best(x)[0])
+
+
+@needs_threads
+def test_stream_spin_us():
+    """GRU_OPT_SPIN_US through a Stream: the library's default, set at
+    creation and later, kept by clones and by a stream that grows, refused
+    out of range; the bits never change."""
+    g = libgru.GRU(8, 64, seed=5)
+    x = _x(6, 2, 8)
+    assert g.stream(2, threads=2).spin_us == 200
+    s = g.stream(2, threads=2, spin_us=0)
+    ref = g.stream(2)
+    assert s.spin_us == 0
+    s.spin_us = 30000
+    assert s.spin_us == 30000 and s.clone().spin_us == 30000
+    assert np.array_equal(s.run(x), ref.run(x))  # 6 steps: grows past max_steps=1
+    assert s.spin_us == 30000
+    for bad in (-1, libgru._handles.MAX_SPIN_US + 1, 1.5, True):
+        with pytest.raises(ValueError):
+            s.spin_us = bad
+    assert s.spin_us == 30000

@@ -94,7 +94,7 @@ constants! {
     }
     gru_isa { GRU_ISA_SCALAR = 0, GRU_ISA_AVX2 = 1, GRU_ISA_AVX512 = 2 }
     gru_products { GRU_PRODUCTS_PACKED = 0, GRU_PRODUCTS_BLAS = 1 }
-    gru_option { GRU_OPT_ISA = 0, GRU_OPT_PRODUCTS = 1, GRU_OPT_THREADS = 2 }
+    gru_option { GRU_OPT_ISA = 0, GRU_OPT_PRODUCTS = 1, GRU_OPT_THREADS = 2, GRU_OPT_SPIN_US = 3 }
     gru_info {
         GRU_INFO_VARIANT = 0,
         GRU_INFO_DIRECTION = 1,
@@ -111,12 +111,14 @@ constants! {
         GRU_INFO_BATCH = 12,
         GRU_INFO_PRODUCTS = 13,
         GRU_INFO_THREADS = 14,
+        GRU_INFO_SPIN_US = 15,
     }
     u32 { GRU_BATCH_MAJOR = 1, GRU_SPLIT_DIRECTIONS = 2 }
     usize {
         GRU_MAX_DIMS = 3,
         GRU_MAX_NAME = 64,
         GRU_MAX_THREADS = 256,
+        GRU_MAX_SPIN_US = 1000000,
         GRU_FILE_MAX_HEADER = 16777216,
         GRU_FILE_MAX_DIMS = 8,
     }

@@ -130,6 +130,22 @@ impl Sequence {
         self.check(unsafe { sys::gru_sequence_set_option(self.ptr.as_ptr(), sys::GRU_OPT_THREADS, threads) })
     }
 
+    /// Microseconds the workers spin for the next call before they sleep
+    /// (GRU_OPT_SPIN_US; 200 unless set).
+    pub fn spin_us(&self) -> usize {
+        self.get(sys::GRU_INFO_SPIN_US)
+    }
+
+    /// Sets how long, in microseconds, the workers keep spinning for the
+    /// next call after one before they sleep (GRU_OPT_SPIN_US, 0 to
+    /// 1 000 000): a sequence stepped at intervals steps faster when its
+    /// workers spin across them, at the cost of busy cores. Kept when the
+    /// threads change, copied by `try_clone`; results never change.
+    pub fn set_spin_us(&mut self, us: usize) -> Result<()> {
+        // SAFETY: live sequence.
+        self.check(unsafe { sys::gru_sequence_set_option(self.ptr.as_ptr(), sys::GRU_OPT_SPIN_US, us) })
+    }
+
     /// Heap bytes the sequence holds.
     pub fn bytes(&self) -> usize {
         self.get(sys::GRU_INFO_BYTES)

@@ -93,6 +93,21 @@ fn thread_counts_and_products_the_library_refuses() {
     assert_close("blas vs packed", &run(&blas, 1).0, &run(&layer, 1).0);
 }
 
+#[test]
+fn spin_us_is_kept_and_checked() {
+    let layer = layer(Direction::Forward, None, None);
+    let mut seq = layer.sequence(1, 1).unwrap();
+    assert_eq!(seq.spin_us(), 200);
+    seq.set_spin_us(0).unwrap();
+    seq.set_threads(2).unwrap();
+    assert_eq!(seq.spin_us(), 0);
+    seq.set_spin_us(1_000_000).unwrap();
+    assert_eq!(seq.try_clone().unwrap().spin_us(), 1_000_000);
+    let e = seq.set_spin_us(1_000_001).unwrap_err();
+    assert_eq!(e.status(), Status::Invalid, "{}", e);
+    assert_eq!(seq.spin_us(), 1_000_000);
+}
+
 fn layer_with_blas() -> Layer {
     layer(Direction::Forward, Some(Products::Blas), None)
 }
