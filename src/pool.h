@@ -8,9 +8,10 @@
  * barrier has waited for over YIELD_NS (pool.c) -- a thread of the team was
  * descheduled, the cores being oversubscribed -- when the waiters start
  * yielding their core to it, or a worker finds itself on a teammate's
- * core, when it moves off it (move_off). Between jobs a worker spins a little (the
- * next call may come at once, as in streaming) and then parks on a
- * condition variable; the caller wakes it only if it has parked. */
+ * core, when it moves off it (move_off). Between jobs a worker spins for
+ * a while (GRU_OPT_SPIN_US: the next call may come at once, as in
+ * streaming) and then parks on a condition variable; the caller wakes it
+ * only if it has parked. */
 #ifndef GRU_POOL_H
 #define GRU_POOL_H
 

@@ -96,7 +96,9 @@ static void test_worker_moves_off_callers_core(void **state) {
   assert_true(pin(&allowed));
 }
 
-/* A worker allowed only the caller's core stays there, and still meets. */
+/* The path where no other core is allowed (move_off gives up): the
+ * barrier still completes, and the worker stays where its allowed set
+ * keeps it. */
 static void test_worker_without_other_core_stays(void **state) {
   (void)state;
   cpu_set_t allowed;
