@@ -100,6 +100,8 @@ static void run_pass(gru_sequence *q, pass *p, size_t threads) {
     p->first = c.balance->first;
   }
   size_t per_chunk = gru__chunk_steps(q, p->batch);
+  uint64_t start = gru__balance_clock();
+  p->ns = 0;
   for (size_t done = 0; done < p->steps;) {
     size_t n = p->steps - done < per_chunk ? p->steps - done : per_chunk;
     c.t0 = p->reverse ? p->steps - done - n : done;
@@ -108,11 +110,14 @@ static void run_pass(gru_sequence *q, pass *p, size_t threads) {
     c.sweep = p->sweep + done;
     if (c.hoist) gru__shared_hoist_init(&shared, p, n, threads);
     gru__pool_run(q->pool, threads, run_chunk, &c);
+    for (size_t i = 0; c.balance && i < threads; i++)
+      p->ns += c.balance->ns[i];
     if (c.balance) gru__balance_update(c.balance);
     if (c.ping_pong) c.parity = (c.parity + n) % 2;
     done += n;
   }
   if (c.parity) memcpy(c.h[0], c.h[1], p->batch * h * sizeof(float));
+  if (!c.balance) p->ns = gru__balance_clock() - start;
 }
 
 /* Inner layers of a stack write time-major rows into the sequence's
@@ -144,15 +149,25 @@ static void run_direction(void *arg, const gru__team *team) {
 /* Whether the sequence runs layer k's directions p[0 .. dirs-1] at once:
  * a layer whose directions may (gru__directions_at_once), on two threads,
  * at a batch they would not split by rows. */
-static bool at_once(const gru_sequence *q, const pass *p, size_t dirs) {
-  size_t threads = gru__pool_threads(q->pool);
+static bool at_once(const gru_sequence *q, const pass *p, size_t dirs, size_t threads) {
   return dirs == 2 && q->work2_mem && threads == 2 && !gru__split_rows(p, threads);
+}
+
+/* The threads a call runs on: the caller alone when the workers sleep and
+ * waking them would cost more than they save, by the last call of this
+ * size (gru__pool_solo). A short call at intervals, a streaming step each
+ * frame, finds them asleep every time; the same bits either way. */
+static size_t call_threads(gru_sequence *q, size_t steps, size_t batch) {
+  bool known = q->last_steps == steps && q->last_batch == batch;
+  return known && gru__pool_solo(q->pool, q->last_ns) ? 1 : gru__pool_threads(q->pool);
 }
 
 void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *x,
                   const gru__rows *y, const size_t *lengths, bool split) {
   const gru_layer *l = q->layer;
   const gru__shape *s = &l->weights.shape;
+  size_t threads = call_threads(q, steps, batch);
+  uint64_t work = 0;
   for (size_t k = 0; k < s->layers; k++) {
     gru__rows in = k == 0 ? *x : inner_rows(q, k - 1, batch);
     bool last = k + 1 == s->layers;
@@ -179,16 +194,21 @@ void gru__forward(gru_sequence *q, size_t steps, size_t batch, const gru__rows *
           .lengths = lengths,
       };
     }
-    if (at_once(q, p, s->dirs)) {
+    if (at_once(q, p, s->dirs, threads)) {
       p[1].w = &q->work2;
       gru__pool_run(q->pool, 2, run_direction, p);
       q->sweep += steps;
+      work += p[0].ns + p[1].ns;
       continue;
     }
     for (size_t d = 0; d < s->dirs; d++) {
       p[d].sweep = q->sweep;
-      run_pass(q, &p[d], p[d].packed ? gru__pool_threads(q->pool) : 1);
+      run_pass(q, &p[d], p[d].packed ? threads : 1);
       q->sweep += steps;
+      work += p[d].ns;
     }
   }
+  q->last_steps = steps;
+  q->last_batch = batch;
+  q->last_ns = work;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "forward.h"
 #include "pack.h"
@@ -40,6 +41,7 @@ typedef struct gru__pass {
    * splits rows, panels when it splits the units; NULL: an even split of
    * the panels. */
   const size_t *first;
+  uint64_t ns; /* its threads' working time, added up (forward.c) */
 } gru__pass;
 
 /* Rows per thread from which a team splits the batch rather than the

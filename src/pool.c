@@ -65,7 +65,11 @@ struct gru__pool {
   atomic_uint sleepers;
   atomic_bool stop;
   atomic_long spin_ns; /* how long an idle worker spins before it parks */
-  job job;             /* written by the caller before its ticket, read by its team */
+  /* When the caller last woke parked workers, and how long the last of
+   * them to run took to (the last to store it being the slowest), ns on
+   * CLOCK_MONOTONIC; 0: not yet timed. */
+  _Atomic uint64_t woken_at, wake_ns;
+  job job; /* written by the caller before its ticket, read by its team */
   unsigned fork_gen;
   size_t threads;
   size_t bytes;
@@ -145,6 +149,12 @@ static bool move_off(slot *me, size_t threads) {
 #endif
 }
 
+static uint64_t clock_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static long ns_since(const struct timespec *t0) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -181,6 +191,8 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
     pthread_cond_wait(&p->wake, &p->lock);
   atomic_fetch_sub(&p->sleepers, 1);
   pthread_mutex_unlock(&p->lock);
+  uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = clock_ns();
+  if (woken && now > woken) atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
   return atomic_load_explicit(&p->ticket, memory_order_acquire);
 }
 
@@ -206,11 +218,13 @@ static void *worker(void *arg) {
     seen = wait_job(p, seen, park);
     if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
     park = false;
+    /* Off the caller's core also when not in the team: a worker woken for
+     * nothing (gru__pool_wake) spins there for the next job. */
+    settle(s, ticket_threads(seen));
     if (s->tid >= ticket_threads(seen)) continue; /* not in this team */
     job j = p->job;
     s->count = j.base;
     gru__team team = {p, s->tid, ticket_threads(seen)};
-    settle(s, team.threads);
     j.fn(j.arg, &team);
     gru__team_barrier(&team);
   }
@@ -262,10 +276,28 @@ static void publish(gru__pool *p, size_t threads) {
   uint64_t last = atomic_load_explicit(&p->ticket, memory_order_relaxed);
   atomic_store(&p->ticket, ticket((last >> 16) + 1, threads));
   if (atomic_load(&p->sleepers)) {
+    atomic_store_explicit(&p->woken_at, clock_ns(), memory_order_relaxed);
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
   }
+}
+
+uint64_t gru__pool_wake_ns(const gru__pool *p) {
+  return live(p) ? atomic_load_explicit(&p->wake_ns, memory_order_relaxed) : 0;
+}
+
+bool gru__pool_parked(const gru__pool *p) {
+  return gru__pool_threads(p) > 1 && atomic_load(&p->sleepers) > 0;
+}
+
+bool gru__pool_solo(gru__pool *p, uint64_t work_ns) {
+  size_t n = gru__pool_threads(p);
+  if (!work_ns || !gru__pool_parked(p)) return false;
+  if (work_ns - work_ns / n >= gru__pool_wake_ns(p)) return false;
+  atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
+  publish(p, 1); /* a job for the caller alone: the workers only wake */
+  return true;
 }
 
 void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg) {
@@ -338,6 +370,8 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
   atomic_init(&p->sleepers, 0);
   atomic_init(&p->stop, false);
   atomic_init(&p->spin_ns, GRU__SPIN_US * 1000L);
+  atomic_init(&p->woken_at, 0);
+  atomic_init(&p->wake_ns, 0);
   for (size_t i = 0; i < threads; i++) {
     atomic_init(&p->slots[i].arrived, 0);
     atomic_init(&p->slots[i].cpu, -1L);

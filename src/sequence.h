@@ -45,6 +45,10 @@ struct gru_sequence {
   gru__pool *pool;     /* its threads - 1 workers; NULL for one thread */
   gru__balance rows;   /* how its threads split batch rows */
   gru__balance panels; /* how its threads split the units */
+  /* The last call's size and its threads' working time, added up: what a
+   * call of that size takes on one thread, about (forward.c). */
+  size_t last_steps, last_batch;
+  uint64_t last_ns;
   char error[GRU__ERROR_SIZE];
 };
 

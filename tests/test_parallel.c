@@ -4,12 +4,14 @@
  * the next; sizes that are not multiples of 8 or 16, batch 1 to 64,
  * streaming steps, lengths, directions and stacks; GRU_OPT_THREADS and
  * GRU_OPT_PRODUCTS themselves. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -300,6 +302,66 @@ static void test_threads_out_of_memory_bidirectional(void **state) {
   test_model_free(&m);
 }
 
+/* y and the final state of CALLS runs of T2 steps of batch rows each,
+ * with threads and GRU_OPT_SPIN_US 0 (workers park as soon as a call
+ * ends); with pause, 2 ms before every other call, so that it finds them
+ * parked. */
+enum { CALLS = 16, T2 = 2, IN = 6 };
+static float *run_calls(const gru_layer *layer, size_t batch, size_t threads, bool pause,
+                        const float *x) {
+  size_t out, state, ny = CALLS * T2 * batch;
+  gru_layer_get(layer, GRU_INFO_OUTPUT_SIZE, &out);
+  gru_layer_get(layer, GRU_INFO_STATE_SIZE, &state);
+  float *o = malloc((ny * out + batch * state) * sizeof *o);
+  gru_sequence *s;
+  assert_int_equal(gru_sequence_create(&s, layer, batch, T2), GRU_OK);
+  assert_int_equal(gru_sequence_set_option(s, GRU_OPT_THREADS, threads), GRU_OK);
+  assert_int_equal(gru_sequence_set_option(s, GRU_OPT_SPIN_US, 0), GRU_OK);
+  for (size_t i = 0; i < CALLS; i++) {
+    if (pause && i % 2) nanosleep(&(struct timespec){0, 2000000L}, NULL);
+    size_t row = i * T2 * batch;
+    assert_int_equal(gru_sequence_run(s, T2, batch, x + row * IN, 0, o + row * out, 0, NULL, 0),
+                     GRU_OK);
+  }
+  assert_int_equal(gru_sequence_get_state(s, batch, o + ny * out, batch * state), GRU_OK);
+  gru_sequence_destroy(s);
+  return o;
+}
+
+/* Calls that find the workers parked and would take less time than waking
+ * them run on the caller alone (gru__pool_solo), the others on the team:
+ * the same bits as one thread as the two alternate, the state handed from
+ * one to the other. At H = 20 the team splits the batch rows; at H = 100
+ * and batch 1 the units, and bidirectional layers run their directions at
+ * once on the team and in turn alone. Which calls run alone depends on the
+ * clock: at H = 20 most do (the test at first printed how many). */
+static void test_parked_workers(void **state) {
+  (void)state;
+  const gru_direction dirs[] = {GRU_FORWARD, GRU_BIDIRECTIONAL};
+  const size_t shapes[][2] = {{20, 3}, {100, 1}}; /* H, batch */
+  for (size_t k = 0; k < 4; k++) {
+    size_t h = shapes[k / 2][0], batch = shapes[k / 2][1];
+    test_model m;
+    test_model_init(&m, GRU_RESET_BEFORE, dirs[k % 2], 2, IN, h, true, 900 + k);
+    gru_layer *layer = test_model_build_products(&m, gru_cpu_isa(), GRU_PRODUCTS_PACKED);
+    size_t n = CALLS * T2 * batch * IN;
+    float *x = malloc(n * sizeof *x);
+    uint64_t seed = 31 + k;
+    test_fill(x, n, &seed, 1.0f);
+    float *one = run_calls(layer, batch, 1, false, x);
+    float *two = run_calls(layer, batch, 2, true, x);
+    size_t out, st;
+    gru_layer_get(layer, GRU_INFO_OUTPUT_SIZE, &out);
+    gru_layer_get(layer, GRU_INFO_STATE_SIZE, &st);
+    assert_memory_equal(two, one, (CALLS * T2 * batch * out + batch * st) * sizeof(float));
+    free(two);
+    free(one);
+    free(x);
+    gru_layer_destroy(layer);
+    test_model_free(&m);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_single_layer),
@@ -309,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_threads_option),
       cmocka_unit_test(test_threads_out_of_memory),
       cmocka_unit_test(test_threads_out_of_memory_bidirectional),
+      cmocka_unit_test(test_parked_workers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -118,10 +119,51 @@ static void test_worker_without_other_core_stays(void **state) {
   assert_true(pin(&allowed));
 }
 
+static void nothing(void *arg, const gru__team *team) {
+  (void)arg;
+  (void)team;
+}
+
+/* Polls until the pool's worker has parked; false after 10 s. */
+static bool await_parked(const gru__pool *pool) {
+  for (int i = 0; i < 10000 && !gru__pool_parked(pool); i++)
+    nanosleep(&(struct timespec){0, 1000000L}, NULL);
+  return gru__pool_parked(pool);
+}
+
+/* gru__pool_solo: the caller takes a job alone only when the worker is
+ * parked and took longer to wake, last time, than the job would save; it
+ * then wakes the worker (which is timed again) for the next job. */
+static void test_solo_weighs_work_against_wake(void **state) {
+  (void)state;
+  gru__allocator alloc = gru__default_allocator();
+  gru__pool *pool;
+  assert_int_equal(gru__pool_create(&pool, 2, &alloc), GRU_OK);
+  gru__pool_set_spin(pool, 0); /* park as soon as a job is done */
+  assert_true(await_parked(pool));
+  assert_int_equal(gru__pool_wake_ns(pool), 0);
+  assert_false(gru__pool_solo(pool, 1)); /* no wake-up timed yet */
+  gru__pool_run(pool, 2, nothing, NULL);
+  uint64_t wake = gru__pool_wake_ns(pool);
+  assert_true(wake > 0);
+  assert_true(await_parked(pool));
+  assert_false(gru__pool_solo(pool, 0));        /* work unknown */
+  assert_false(gru__pool_solo(pool, 4 * wake)); /* saves 2 wakes' time */
+  assert_true(gru__pool_parked(pool));          /* and left it asleep */
+  assert_true(gru__pool_solo(pool, wake));      /* saves half a wake's */
+  /* The worker wakes for nothing, is timed, and parks again. */
+  for (int i = 0; i < 10000 && gru__pool_wake_ns(pool) == wake; i++)
+    nanosleep(&(struct timespec){0, 1000000L}, NULL);
+  assert_int_not_equal(gru__pool_wake_ns(pool), wake);
+  assert_true(await_parked(pool));
+  gru__pool_destroy(pool);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_moves_off_callers_core),
       cmocka_unit_test(test_worker_without_other_core_stays),
+      cmocka_unit_test(test_solo_weighs_work_against_wake),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
