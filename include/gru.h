@@ -481,9 +481,13 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  * GRU_INFO_BYTES. docs/threading.md has the rules and their measurements.
  * Between calls a worker spins briefly (GRU_OPT_SPIN_US, so that
  * back-to-back calls never wait for a wake-up), then sleeps; a call made
- * while the workers sleep wakes them. The workers block every
- * signal and compute in the default floating-point environment, like the
- * caller's thread inside a call. Results are bit-identical for every
+ * while the workers sleep wakes them. If the last call of the same size
+ * took so little work that this one would end sooner on the caller alone
+ * than after the workers' last wake-up time, it runs on the caller alone
+ * while they wake (a short call at intervals, such as a streaming step
+ * each frame, would otherwise wait for them every time). The workers
+ * block every signal and compute in the default floating-point
+ * environment, like the caller's thread inside a call. Results are bit-identical for every
  * value. Use at most one thread per core you can give the sequence: the
  * workers spin, and share cores badly with other busy threads (OpenBLAS's
  * included, which poll for a while after each BLAS call the program makes:
@@ -491,12 +495,13 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  *
  * GRU_OPT_SPIN_US, value 0 .. GRU_MAX_SPIN_US (default 200): how long, in
  * microseconds, each worker keeps spinning for the next call after one
- * before it sleeps. A call that finds the workers asleep pays for waking
- * them, and a core that slept may run slowly for a while after it. A
- * program that calls at intervals (a frame every 10 ms, say) and wants
- * each call fast can keep the workers spinning across the interval, at
- * the cost of keeping their cores busy that long after every call, as
- * OpenMP runtimes do; 0 puts them to sleep at once. docs/threading.md has
+ * before it sleeps. A call that finds the workers asleep waits for them
+ * to wake, or runs on the caller alone, and a core that slept may run
+ * slowly for a while after it. A program that calls at intervals (a frame
+ * every 10 ms, say) and wants each call fast can keep the workers
+ * spinning across the interval, at the cost of keeping their cores busy
+ * that long after every call, as OpenMP runtimes do; 0 puts them to sleep
+ * at once. docs/threading.md has
  * measurements. It applies from the next call, stays when GRU_OPT_THREADS
  * changes and never changes results.
  *

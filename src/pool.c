@@ -187,12 +187,18 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   }
   pthread_mutex_lock(&p->lock);
   atomic_fetch_add(&p->sleepers, 1);
-  while (atomic_load(&p->ticket) == seen)
+  bool slept = false;
+  while (atomic_load(&p->ticket) == seen) {
     pthread_cond_wait(&p->wake, &p->lock);
+    slept = true;
+  }
   atomic_fetch_sub(&p->sleepers, 1);
   pthread_mutex_unlock(&p->lock);
+  /* Timed only when woken: a ticket that came as it went to sleep may
+   * have found no sleeper and left an old woken_at. */
   uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = clock_ns();
-  if (woken && now > woken) atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
+  if (slept && woken && now > woken)
+    atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
   return atomic_load_explicit(&p->ticket, memory_order_acquire);
 }
 
