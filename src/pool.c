@@ -65,9 +65,8 @@ struct gru__pool {
   atomic_uint sleepers;
   atomic_bool stop;
   atomic_long spin_ns; /* how long an idle worker spins before it parks */
-  /* When the caller last woke parked workers, and how long the last of
-   * them to run took to (the last to store it being the slowest), ns on
-   * CLOCK_MONOTONIC; 0: not yet timed. */
+  /* When the caller last woke parked workers (clock_ns), and how long the
+   * last of them to run took to wake (it stores last); 0: not yet. */
   _Atomic uint64_t woken_at, wake_ns;
   job job; /* written by the caller before its ticket, read by its team */
   unsigned fork_gen;
@@ -106,8 +105,8 @@ static inline void relax(void) {
  * wait costs one reading, taken while there is nothing else to do. */
 typedef struct spin {
   unsigned rounds;
-  long ns; /* waited so far, as of the last reading */
-  struct timespec t0;
+  long ns;     /* waited so far, as of the last reading */
+  uint64_t t0; /* clock_ns() at the first round */
 } spin;
 
 /* The core the thread runs on, or -1 where that cannot be asked. */
@@ -155,22 +154,16 @@ static uint64_t clock_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static long ns_since(const struct timespec *t0) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
-}
-
 static void spin_round(spin *s, bool yield_now) {
   if (!s->rounds++) {
-    clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    s->t0 = clock_ns();
     return;
   }
   if (yield_now || s->ns > YIELD_NS)
     sched_yield();
   else
     relax();
-  if (s->rounds % 64 == 0) s->ns = ns_since(&s->t0);
+  if (s->rounds % 64 == 0) s->ns = (long)(clock_ns() - s->t0);
 }
 
 /* Waits for a ticket other than seen and returns it: spins for spin_ns
@@ -225,7 +218,7 @@ static void *worker(void *arg) {
     if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
     park = false;
     /* Off the caller's core also when not in the team: a worker woken for
-     * nothing (gru__pool_wake) spins there for the next job. */
+     * nothing (gru__pool_solo) would spin there for the next job. */
     settle(s, ticket_threads(seen));
     if (s->tid >= ticket_threads(seen)) continue; /* not in this team */
     job j = p->job;
@@ -268,7 +261,7 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
       }
       spin_round(&s, together);
     }
-  if (s.rounds) me->waited_ns += (uint64_t)ns_since(&s.t0);
+  if (s.rounds) me->waited_ns += clock_ns() - s.t0;
 }
 
 uint64_t gru__team_waited(const gru__team *t) {
