@@ -30,6 +30,8 @@
  * this long means a thread of the team is not running (more threads than
  * free cores), and the waiters then yield their cores each round. */
 #define YIELD_NS 50000L
+/* How often gru__pool_solo gives the team a job it would run alone. */
+#define SOLO_RETRY 16
 /* A worker's stack: it runs the kernels, nothing deep. */
 #define STACK_BYTES ((size_t)256 << 10)
 
@@ -65,10 +67,12 @@ struct gru__pool {
   atomic_uint sleepers;
   atomic_bool stop;
   atomic_long spin_ns; /* how long an idle worker spins before it parks */
-  /* When the caller last woke parked workers (clock_ns), and how long the
-   * last of them to run took to wake (it stores last); 0: not yet. */
+  /* When the caller last woke parked workers for a team (clock_ns; 0 for
+   * a wake-up without a job), and how long the last of them to run took
+   * to wake (it stores last); 0: not yet. */
   _Atomic uint64_t woken_at, wake_ns;
-  job job; /* written by the caller before its ticket, read by its team */
+  size_t solos; /* jobs in a row gru__pool_solo gave the caller alone (caller's) */
+  job job;      /* written by the caller before its ticket, read by its team */
   unsigned fork_gen;
   size_t threads;
   size_t bytes;
@@ -169,7 +173,7 @@ static void spin_round(spin *s, bool yield_now) {
 /* Waits for a ticket other than seen and returns it: spins for spin_ns
  * unless told to park at once (or spin_ns is 0), then sleeps on the
  * condition variable. */
-static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
+static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park, bool *slept) {
   spin s = {0};
   park = park || atomic_load_explicit(&p->spin_ns, memory_order_relaxed) == 0;
   while (!park) {
@@ -180,19 +184,22 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park) {
   }
   pthread_mutex_lock(&p->lock);
   atomic_fetch_add(&p->sleepers, 1);
-  bool slept = false;
   while (atomic_load(&p->ticket) == seen) {
     pthread_cond_wait(&p->wake, &p->lock);
-    slept = true;
+    *slept = true;
   }
   atomic_fetch_sub(&p->sleepers, 1);
   pthread_mutex_unlock(&p->lock);
-  /* Timed only when woken: a ticket that came as it went to sleep may
-   * have found no sleeper and left an old woken_at. */
-  uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = clock_ns();
-  if (slept && woken && now > woken)
-    atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
   return atomic_load_explicit(&p->ticket, memory_order_acquire);
+}
+
+/* A worker that slept, once it runs on its own core, times its wake-up
+ * from the caller's (publish). Only a team's wake-up is timed (woken_at
+ * 0 otherwise), and only by a worker that slept: a ticket that came as it
+ * went to sleep may have found no sleeper and left an old woken_at. */
+static void time_wake(gru__pool *p) {
+  uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = clock_ns();
+  if (woken && now > woken) atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
 }
 
 /* A worker starting a job notes its core and moves off the caller's if
@@ -214,12 +221,14 @@ static void *worker(void *arg) {
   uint64_t seen = 0;
   bool park = true; /* at start: no job is coming soon */
   for (;;) {
-    seen = wait_job(p, seen, park);
+    bool slept = false;
+    seen = wait_job(p, seen, park, &slept);
     if (atomic_load_explicit(&p->stop, memory_order_acquire)) return NULL;
     park = false;
     /* Off the caller's core also when not in the team: a worker woken for
      * nothing (gru__pool_solo) would spin there for the next job. */
     settle(s, ticket_threads(seen));
+    if (slept) time_wake(p);
     if (s->tid >= ticket_threads(seen)) continue; /* not in this team */
     job j = p->job;
     s->count = j.base;
@@ -274,12 +283,17 @@ void gru__team_barrier(const gru__team *t) { gru__team_barrier_idle(t, NULL, NUL
 static void publish(gru__pool *p, size_t threads) {
   uint64_t last = atomic_load_explicit(&p->ticket, memory_order_relaxed);
   atomic_store(&p->ticket, ticket((last >> 16) + 1, threads));
-  if (atomic_load(&p->sleepers)) {
-    atomic_store_explicit(&p->woken_at, clock_ns(), memory_order_relaxed);
-    pthread_mutex_lock(&p->lock);
-    pthread_cond_broadcast(&p->wake);
-    pthread_mutex_unlock(&p->lock);
-  }
+  if (!atomic_load(&p->sleepers)) return;
+  bool team = threads > 1;
+  atomic_store_explicit(&p->woken_at, team ? clock_ns() : 0, memory_order_relaxed);
+  pthread_mutex_lock(&p->lock);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  /* Linux often queues a woken thread on the core that wakes it (on a
+   * virtual machine, whose idle cores may look busy, most of the time),
+   * where it would wait for the caller's time slice to end: let it run
+   * now, so that it moves off (settle) and starts its share. */
+  if (team) sched_yield();
 }
 
 uint64_t gru__pool_wake_ns(const gru__pool *p) {
@@ -292,8 +306,16 @@ bool gru__pool_parked(const gru__pool *p) {
 
 bool gru__pool_solo(gru__pool *p, uint64_t work_ns) {
   size_t n = gru__pool_threads(p);
-  if (!work_ns || !gru__pool_parked(p)) return false;
-  if (work_ns - work_ns / n >= gru__pool_wake_ns(p)) return false;
+  if (n < 2) return false;
+  bool solo = work_ns && gru__pool_parked(p) && work_ns - work_ns / n < gru__pool_wake_ns(p);
+  /* Wake-ups are timed only for a team: every SOLO_RETRY-th job in a row
+   * goes to the team anyway, so that a wake-up that has got faster is
+   * seen. */
+  if (solo && ++p->solos % SOLO_RETRY == 0) solo = false;
+  if (!solo) {
+    p->solos = 0;
+    return false;
+  }
   atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
   publish(p, 1); /* a job for the caller alone: the workers only wake */
   return true;

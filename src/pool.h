@@ -69,19 +69,22 @@ void gru__pool_run(gru__pool *pool, size_t n, gru__job_fn *fn, void *arg);
 
 /* Whether a job of work_ns (its threads' working time, all added up)
  * ends sooner on the caller alone than on the pool's threads: some are
- * parked, and the last wake-up took longer than the job would take less
- * (work_ns - work_ns / threads). If so the workers are woken now, without
- * the job, so that they spin for the next one (GRU_OPT_SPIN_US), and the
- * caller runs the job as a team of one. False for a pool of one thread,
- * or a work_ns of 0 (unknown). */
+ * parked, and the last timed wake-up of a team took longer than the job
+ * would take less (work_ns - work_ns / threads). If so the workers are
+ * woken now, without the job, so that they spin for the next one
+ * (GRU_OPT_SPIN_US), and the caller runs the job as a team of one. Such
+ * wake-ups are not timed; one job in 16 that would run alone goes to the
+ * team instead, to time one again. False for a pool of one thread, or a
+ * work_ns of 0 (unknown). */
 bool gru__pool_solo(gru__pool *pool, uint64_t work_ns);
 
 /* Whether a worker of the pool is parked (false for a pool of one
  * thread). */
 bool gru__pool_parked(const gru__pool *pool);
 
-/* Nanoseconds the last wake-up of parked workers took, from the caller's
- * call to the last of them running; 0 until one has been timed. */
+/* Nanoseconds the last timed wake-up of parked workers took, from the
+ * caller's call to the last of them running on its own core; 0 until
+ * one has been timed. */
 uint64_t gru__pool_wake_ns(const gru__pool *pool);
 
 /* Returns once every thread of the team has called it as often. */

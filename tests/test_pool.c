@@ -132,8 +132,9 @@ static bool await_parked(const gru__pool *pool) {
 }
 
 /* gru__pool_solo: the caller takes a job alone only when the worker is
- * parked and took longer to wake, last time, than the job would save; it
- * then wakes the worker (which is timed again) for the next job. */
+ * parked and took longer to wake, last time a team woke it, than the job
+ * would save; it then wakes the worker without timing it. One job in 16
+ * in a row that would run alone goes to the team, which is timed. */
 static void test_solo_weighs_work_against_wake(void **state) {
   (void)state;
   gru__allocator alloc = gru__default_allocator();
@@ -150,12 +151,17 @@ static void test_solo_weighs_work_against_wake(void **state) {
   assert_false(gru__pool_solo(pool, 0));        /* work unknown */
   assert_false(gru__pool_solo(pool, 4 * wake)); /* saves 2 wakes' time */
   assert_true(gru__pool_parked(pool));          /* and left it asleep */
-  assert_true(gru__pool_solo(pool, wake));      /* saves half a wake's */
-  /* The worker wakes for nothing, is timed, and parks again. */
-  for (int i = 0; i < 10000 && gru__pool_wake_ns(pool) == wake; i++)
-    nanosleep(&(struct timespec){0, 1000000L}, NULL);
+  for (int i = 1; i < 16; i++) {
+    assert_true(await_parked(pool));
+    assert_true(gru__pool_solo(pool, wake)); /* saves half a wake's */
+  }
+  assert_true(await_parked(pool));
+  assert_false(gru__pool_solo(pool, wake));        /* the 16th: to the team */
+  assert_int_equal(gru__pool_wake_ns(pool), wake); /* solo wake-ups untimed */
+  gru__pool_run(pool, 2, nothing, NULL);
   assert_int_not_equal(gru__pool_wake_ns(pool), wake);
   assert_true(await_parked(pool));
+  assert_true(gru__pool_solo(pool, gru__pool_wake_ns(pool))); /* a new streak */
   gru__pool_destroy(pool);
 }
 
