@@ -479,19 +479,20 @@ GRU_API void gru_sequence_destroy(gru_sequence *sequence);
  * layer whose weights fit may run at once, a thread each, which takes a
  * second workspace for the reverse one, allocated here and counted in
  * GRU_INFO_BYTES. docs/threading.md has the rules and their measurements.
- * Between calls a worker spins briefly (GRU_OPT_SPIN_US, so that
- * back-to-back calls never wait for a wake-up), then sleeps; a call made
- * while the workers sleep wakes them. If the last call of the same size
- * took so little work that this one would end sooner on the caller alone
- * than after the workers' last wake-up time, it runs on the caller alone
- * while they wake (a short call at intervals, such as a streaming step
- * each frame, would otherwise wait for them every time). The workers
- * block every signal and compute in the default floating-point
- * environment, like the caller's thread inside a call. Results are bit-identical for every
- * value. Use at most one thread per core you can give the sequence: the
- * workers spin, and share cores badly with other busy threads (OpenBLAS's
- * included, which poll for a while after each BLAS call the program makes:
- * docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use threads.
+ * Between calls a worker spins briefly (GRU_OPT_SPIN_US, so that back-to-back
+ * calls never wait for a wake-up), then sleeps; a call made while the workers
+ * sleep wakes them, and yields the caller's core once (a woken worker is often
+ * queued there). If the last call of the same size took so little work that
+ * this one would end sooner on the caller alone than after the workers' last
+ * wake-up time, it runs on the caller alone while they wake (a short call at
+ * intervals, such as a streaming step each frame, would otherwise wait for them
+ * every time). The workers block every signal and compute in the default
+ * floating-point environment, like the caller's thread inside a call. Results
+ * are bit-identical for every value. Use at most one thread per core you can
+ * give the sequence: the workers spin, and share cores badly with other busy
+ * threads (OpenBLAS's included, which poll for a while after each BLAS call the
+ * program makes: docs/threading.md). Only layers on GRU_PRODUCTS_PACKED use
+ * threads.
  *
  * GRU_OPT_SPIN_US, value 0 .. GRU_MAX_SPIN_US (default 200): how long, in
  * microseconds, each worker keeps spinning for the next call after one
