@@ -90,7 +90,12 @@ static void test_worker_moves_off_callers_core(void **state) {
   assert_int_equal(gru__pool_create(&pool, 2, &alloc), GRU_OK);
   assert_true(pin_one(sched_getcpu()));
   trial t;
-  assert_int_equal(run_until_waited(pool, &allowed, &t), 1);
+  /* Up to three trials: on cores crowded by other work, the scheduler
+   * may put the worker back on the caller's core once it has moved. */
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(run_until_waited(pool, &allowed, &t), 1);
+    if (t.after != t.core) break;
+  }
   assert_int_not_equal(t.after, t.core);
   assert_true(CPU_ISSET(t.after, &allowed));
   gru__pool_destroy(pool);
@@ -151,17 +156,22 @@ static void test_solo_weighs_work_against_wake(void **state) {
   assert_false(gru__pool_solo(pool, 0));        /* work unknown */
   assert_false(gru__pool_solo(pool, 4 * wake)); /* saves 2 wakes' time */
   assert_true(gru__pool_parked(pool));          /* and left it asleep */
+  /* After a job the worker has taken every wake-up, so once it counts as
+   * parked it sleeps (after a wake-up without a job it might count as
+   * parked before it has woken); its wake-up for the job was timed. */
   for (int i = 1; i < 16; i++) {
+    gru__pool_run(pool, 2, nothing, NULL);
     assert_true(await_parked(pool));
+    wake = gru__pool_wake_ns(pool);
     assert_true(gru__pool_solo(pool, wake)); /* saves half a wake's */
   }
-  assert_true(await_parked(pool));
-  assert_false(gru__pool_solo(pool, wake));        /* the 16th: to the team */
-  assert_int_equal(gru__pool_wake_ns(pool), wake); /* solo wake-ups untimed */
+  nanosleep(&(struct timespec){0, 50000000L}, NULL); /* it wakes for nothing */
+  assert_int_equal(gru__pool_wake_ns(pool), wake);   /* and is not timed */
   gru__pool_run(pool, 2, nothing, NULL);
-  assert_int_not_equal(gru__pool_wake_ns(pool), wake);
   assert_true(await_parked(pool));
-  assert_true(gru__pool_solo(pool, gru__pool_wake_ns(pool))); /* a new streak */
+  assert_false(gru__pool_solo(pool, gru__pool_wake_ns(pool))); /* the 16th: team */
+  assert_true(gru__pool_parked(pool));                         /* left asleep */
+  assert_true(gru__pool_solo(pool, gru__pool_wake_ns(pool)));  /* a new streak */
   gru__pool_destroy(pool);
 }
 
