@@ -279,8 +279,10 @@ uint64_t gru__team_waited(const gru__team *t) {
 
 void gru__team_barrier(const gru__team *t) { gru__team_barrier_idle(t, NULL, NULL); }
 
-/* Publishes the next ticket (only the caller's thread writes it). */
+/* Publishes the next ticket (only the caller's thread writes it), with
+ * the caller's core, which a woken worker moves off (settle). */
 static void publish(gru__pool *p, size_t threads) {
+  atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
   uint64_t last = atomic_load_explicit(&p->ticket, memory_order_relaxed);
   atomic_store(&p->ticket, ticket((last >> 16) + 1, threads));
   if (!atomic_load(&p->sleepers)) return;
@@ -316,7 +318,6 @@ bool gru__pool_solo(gru__pool *p, uint64_t work_ns) {
     p->solos = 0;
     return false;
   }
-  atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
   publish(p, 1); /* a job for the caller alone: the workers only wake */
   return true;
 }
@@ -330,7 +331,6 @@ void gru__pool_run(gru__pool *p, size_t n, gru__job_fn *fn, void *arg) {
   /* Counts only grow, so a member idle in earlier jobs, whose arrival is
    * stale, is never taken for one that has arrived. */
   p->job = (job){fn, arg, p->slots[0].count};
-  atomic_store_explicit(&p->slots[0].cpu, this_cpu(), memory_order_relaxed);
   publish(p, n);
   gru__team team = {p, 0, n};
   fn(arg, &team);
