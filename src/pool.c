@@ -7,11 +7,11 @@
  * reads the job only if it is in the team, so the caller, which waits for
  * the team at the job's last barrier before writing the next job, never
  * writes it under a reader. A barrier is one counter per thread, stored
- * with release and read with acquire by the others. Parking uses a mutex
- * and a condition variable, and a sleepers count that lets the caller skip
- * the wake-up when no worker sleeps (both sides use sequentially
- * consistent operations on the ticket and sleepers, so one of them always
- * sees the other). */
+ * with release and read with acquire by the others. Parking uses a bell
+ * (bell.h), and a sleepers count that lets the caller skip the wake-up
+ * when no worker sleeps (both sides use sequentially consistent operations
+ * on the ticket, the sleepers and the bell, so one of them always sees the
+ * other). */
 #define _GNU_SOURCE /* sched_getcpu */
 #include "pool.h"
 
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bell.h"
 #include "fpenv.h"
 
 /* How long a waiting thread spins on pause alone. A barrier in a step
@@ -77,8 +78,7 @@ struct gru__pool {
   size_t threads;
   size_t bytes;
   gru__allocator alloc;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
+  gru__bell bell; /* what parked workers sleep on */
   pthread_t *ids; /* [threads], ids[0] unused */
   slot *slots;    /* [threads] */
 };
@@ -172,7 +172,7 @@ static void spin_round(spin *s, bool yield_now) {
 
 /* Waits for a ticket other than seen and returns it: spins for spin_ns
  * unless told to park at once (or spin_ns is 0), then sleeps on the
- * condition variable. */
+ * bell. */
 static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park, bool *slept) {
   spin s = {0};
   park = park || atomic_load_explicit(&p->spin_ns, memory_order_relaxed) == 0;
@@ -182,14 +182,14 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park, bool *slept) {
     spin_round(&s, false);
     park = s.ns > atomic_load_explicit(&p->spin_ns, memory_order_relaxed);
   }
-  pthread_mutex_lock(&p->lock);
   atomic_fetch_add(&p->sleepers, 1);
-  while (atomic_load(&p->ticket) == seen) {
-    pthread_cond_wait(&p->wake, &p->lock);
+  for (;;) {
+    unsigned rung = gru__bell_read(&p->bell);
+    if (atomic_load(&p->ticket) != seen) break;
+    gru__bell_sleep(&p->bell, rung);
     *slept = true;
   }
   atomic_fetch_sub(&p->sleepers, 1);
-  pthread_mutex_unlock(&p->lock);
   return atomic_load_explicit(&p->ticket, memory_order_acquire);
 }
 
@@ -288,9 +288,7 @@ static void publish(gru__pool *p, size_t threads) {
   if (!atomic_load(&p->sleepers)) return;
   bool team = threads > 1;
   atomic_store_explicit(&p->woken_at, team ? clock_ns() : 0, memory_order_relaxed);
-  pthread_mutex_lock(&p->lock);
-  pthread_cond_broadcast(&p->wake);
-  pthread_mutex_unlock(&p->lock);
+  gru__bell_ring(&p->bell);
   /* Linux often queues a woken thread on the core that wakes it (on a
    * virtual machine, whose idle cores may look busy, most of the time),
    * where it would wait for the caller's time slice to end: let it run
@@ -345,11 +343,8 @@ static void teardown(gru__pool *p, size_t started, bool sync_made) {
     for (size_t i = 1; i < started; i++)
       pthread_join(p->ids[i], NULL);
   }
-  /* After fork() a worker may have held the lock: leave both alone. */
-  if (sync_made && live(p)) {
-    pthread_cond_destroy(&p->wake);
-    pthread_mutex_destroy(&p->lock);
-  }
+  /* After fork() a worker may have held the bell's lock: leave it alone. */
+  if (sync_made && live(p)) gru__bell_destroy(&p->bell);
   gru__free(&p->alloc, p, p->bytes);
 }
 
@@ -399,12 +394,7 @@ gru_status gru__pool_create(gru__pool **out, size_t threads, const gru__allocato
     p->slots[i].pool = p;
     p->slots[i].tid = i;
   }
-  if (pthread_mutex_init(&p->lock, NULL) != 0) {
-    teardown(p, 0, false);
-    return GRU_ERR_SYSTEM;
-  }
-  if (pthread_cond_init(&p->wake, NULL) != 0) {
-    pthread_mutex_destroy(&p->lock);
+  if (!gru__bell_init(&p->bell)) {
     teardown(p, 0, false);
     return GRU_ERR_SYSTEM;
   }
