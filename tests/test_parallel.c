@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "support.h"
+#include "watchdog.h"
 
 /* As test_forward.c: float32 against double over up to 50 steps. */
 #define TOL 1e-5
@@ -363,6 +364,7 @@ static void test_parked_workers(void **state) {
 }
 
 int main(void) {
+  test_watchdog(600); /* before CI's 900 s test timeout; the slowest run (qemu) takes 81 s */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_single_layer),
       cmocka_unit_test(test_directions_stacks_lengths),

@@ -18,6 +18,7 @@
 
 #include "memory.h"
 #include "pool.h"
+#include "watchdog.h"
 
 /* Attempts at a job in which the worker waits at the barrier: it may find
  * the caller already there when the scheduler lets the caller run first. */
@@ -176,6 +177,7 @@ static void test_solo_weighs_work_against_wake(void **state) {
 }
 
 int main(void) {
+  test_watchdog(600); /* before CI's 900 s test timeout; the slowest run (qemu) takes 81 s */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_moves_off_callers_core),
       cmocka_unit_test(test_worker_without_other_core_stays),

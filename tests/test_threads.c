@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "support.h"
+#include "watchdog.h"
 
 enum { L = 2, I = 13, H = 21, B = 3, T = 5 };
 enum { THREADS = 8 };
@@ -359,6 +360,7 @@ static void test_spin_option(void **state) {
 #endif
 
 int main(void) {
+  test_watchdog(600); /* before CI's 900 s test timeout; the slowest run (qemu) takes 81 s */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_threads_share_a_layer),
       cmocka_unit_test(test_fork_child_uses_layer_and_sequence),
