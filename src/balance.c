@@ -1,7 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
 #include "balance.h"
-
-#include <time.h>
 
 void gru__balance_start(gru__balance *b, size_t items, size_t threads) {
   if (b->items == items && b->threads == threads) return;
@@ -37,10 +34,4 @@ void gru__balance_update(gru__balance *b) {
     b->first[i + 1] = (size_t)(at + 0.5);
   }
   b->share[n - 1] *= (double)b->items / total;
-}
-
-uint64_t gru__balance_clock(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }

@@ -39,8 +39,4 @@ void gru__balance_start(gru__balance *b, size_t items, size_t threads);
  * GRU__BALANCE_MIN items per thread it keeps the even split. */
 void gru__balance_update(gru__balance *b);
 
-/* Nanoseconds on a monotonic clock: read at the start and the end of each
- * thread's chunk, never inside its steps. */
-uint64_t gru__balance_clock(void);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "step.h"
 
 typedef gru__pass pass;
@@ -43,7 +44,7 @@ static void run_chunk(void *arg, const gru__team *team) {
   const pass *p = c->p;
   /* A thread's work: its time in the chunk but for its spinning at the
    * barriers (where only a thread with nothing to do reads the clock). */
-  uint64_t start = c->balance ? gru__balance_clock() : 0;
+  uint64_t start = c->balance ? gru__clock_ns() : 0;
   uint64_t waited = c->balance ? gru__team_waited(team) : 0;
   size_t h3 = 3 * p->q->layer->weights.shape.hidden;
   gru__hoisted g = {0, 0, false};
@@ -57,7 +58,7 @@ static void run_chunk(void *arg, const gru__team *team) {
     /* A shared hoist went to whoever was free: time only the steps,
      * whose split the balance moves. */
     if (g.shared && c->balance) {
-      start = gru__balance_clock();
+      start = gru__clock_ns();
       waited = gru__team_waited(team);
     }
   }
@@ -77,7 +78,7 @@ static void run_chunk(void *arg, const gru__team *team) {
     gru__step(p, &io, team);
   }
   if (c->balance)
-    c->balance->ns[team->tid] = gru__balance_clock() - start - (gru__team_waited(team) - waited);
+    c->balance->ns[team->tid] = gru__clock_ns() - start - (gru__team_waited(team) - waited);
 }
 
 /* Runs the pass on up to threads threads of the sequence's pool. */
@@ -100,7 +101,7 @@ static void run_pass(gru_sequence *q, pass *p, size_t threads) {
     p->first = c.balance->first;
   }
   size_t per_chunk = gru__chunk_steps(q, p->batch);
-  uint64_t start = gru__balance_clock();
+  uint64_t start = gru__clock_ns();
   p->ns = 0;
   for (size_t done = 0; done < p->steps;) {
     size_t n = p->steps - done < per_chunk ? p->steps - done : per_chunk;
@@ -117,7 +118,7 @@ static void run_pass(gru_sequence *q, pass *p, size_t threads) {
     done += n;
   }
   if (c.parity) memcpy(c.h[0], c.h[1], p->batch * h * sizeof(float));
-  if (!c.balance) p->ns = gru__balance_clock() - start;
+  if (!c.balance) p->ns = gru__clock_ns() - start;
 }
 
 /* Inner layers of a stack write time-major rows into the sequence's

@@ -21,9 +21,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "bell.h"
+#include "clock.h"
 #include "fpenv.h"
 
 /* How long a waiting thread spins on pause alone. A barrier in a step
@@ -68,7 +68,7 @@ struct gru__pool {
   atomic_uint sleepers;
   atomic_bool stop;
   atomic_long spin_ns; /* how long an idle worker spins before it parks */
-  /* When the caller last woke parked workers for a team (clock_ns; 0 for
+  /* When the caller last woke parked workers for a team (gru__clock_ns; 0 for
    * a wake-up without a job), and how long the last of them to run took
    * to wake (it stores last); 0: not yet. */
   _Atomic uint64_t woken_at, wake_ns;
@@ -110,7 +110,7 @@ static inline void relax(void) {
 typedef struct spin {
   unsigned rounds;
   long ns;     /* waited so far, as of the last reading */
-  uint64_t t0; /* clock_ns() at the first round */
+  uint64_t t0; /* gru__clock_ns() at the first round */
 } spin;
 
 /* The core the thread runs on, or -1 where that cannot be asked. */
@@ -152,22 +152,16 @@ static bool move_off(slot *me, size_t threads) {
 #endif
 }
 
-static uint64_t clock_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static void spin_round(spin *s, bool yield_now) {
   if (!s->rounds++) {
-    s->t0 = clock_ns();
+    s->t0 = gru__clock_ns();
     return;
   }
   if (yield_now || s->ns > YIELD_NS)
     sched_yield();
   else
     relax();
-  if (s->rounds % 64 == 0) s->ns = (long)(clock_ns() - s->t0);
+  if (s->rounds % 64 == 0) s->ns = (long)(gru__clock_ns() - s->t0);
 }
 
 /* Waits for a ticket other than seen and returns it: spins for spin_ns
@@ -198,7 +192,7 @@ static uint64_t wait_job(gru__pool *p, uint64_t seen, bool park, bool *slept) {
  * 0 otherwise), and only by a worker that slept: a ticket that came as it
  * went to sleep may have found no sleeper and left an old woken_at. */
 static void time_wake(gru__pool *p) {
-  uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = clock_ns();
+  uint64_t woken = atomic_load_explicit(&p->woken_at, memory_order_relaxed), now = gru__clock_ns();
   if (woken && now > woken) atomic_store_explicit(&p->wake_ns, now - woken, memory_order_relaxed);
 }
 
@@ -270,7 +264,7 @@ void gru__team_barrier_idle(const gru__team *t, gru__idle_fn *idle, void *arg) {
       }
       spin_round(&s, together);
     }
-  if (s.rounds) me->waited_ns += clock_ns() - s.t0;
+  if (s.rounds) me->waited_ns += gru__clock_ns() - s.t0;
 }
 
 uint64_t gru__team_waited(const gru__team *t) {
@@ -287,7 +281,7 @@ static void publish(gru__pool *p, size_t threads) {
   atomic_store(&p->ticket, ticket((last >> 16) + 1, threads));
   if (!atomic_load(&p->sleepers)) return;
   bool team = threads > 1;
-  atomic_store_explicit(&p->woken_at, team ? clock_ns() : 0, memory_order_relaxed);
+  atomic_store_explicit(&p->woken_at, team ? gru__clock_ns() : 0, memory_order_relaxed);
   gru__bell_ring(&p->bell);
   /* Linux often queues a woken thread on the core that wakes it (on a
    * virtual machine, whose idle cores may look busy, most of the time),
@@ -343,7 +337,7 @@ static void teardown(gru__pool *p, size_t started, bool sync_made) {
     for (size_t i = 1; i < started; i++)
       pthread_join(p->ids[i], NULL);
   }
-  /* After fork() a worker may have held the bell's lock: leave it alone. */
+  /* After fork() a worker may have held the bell's lock (off Linux): leave it. */
   if (sync_made && live(p)) gru__bell_destroy(&p->bell);
   gru__free(&p->alloc, p, p->bytes);
 }

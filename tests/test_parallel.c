@@ -364,7 +364,7 @@ static void test_parked_workers(void **state) {
 }
 
 int main(void) {
-  test_watchdog(600); /* before CI's 900 s test timeout; under qemu it takes 81-135 s */
+  test_watchdog();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_single_layer),
       cmocka_unit_test(test_directions_stacks_lengths),

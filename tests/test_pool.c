@@ -177,7 +177,7 @@ static void test_solo_weighs_work_against_wake(void **state) {
 }
 
 int main(void) {
-  test_watchdog(600); /* before CI's 900 s test timeout; under qemu it takes 81-135 s */
+  test_watchdog();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worker_moves_off_callers_core),
       cmocka_unit_test(test_worker_without_other_core_stays),

@@ -360,7 +360,7 @@ static void test_spin_option(void **state) {
 #endif
 
 int main(void) {
-  test_watchdog(600); /* before CI's 900 s test timeout; under qemu it takes 81-135 s */
+  test_watchdog();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_threads_share_a_layer),
       cmocka_unit_test(test_fork_child_uses_layer_and_sequence),
