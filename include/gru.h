@@ -596,7 +596,8 @@ GRU_API gru_status gru_sequence_step(gru_sequence *sequence, size_t batch, const
  * A saved state is a self-checking byte string: a header naming the layer
  * configuration and the batch, then the floats of the state. It moves a
  * stream between sequences, threads or processes on the same kind of
- * machine (same endianness). */
+ * machine (same endianness). The buffers may have any alignment: a state
+ * read into a byte buffer at any offset loads as it was saved. */
 
 /* Bytes gru_sequence_save_state() writes for batch rows. */
 GRU_API gru_status gru_sequence_state_bytes(const gru_sequence *sequence, size_t batch,

@@ -158,19 +158,31 @@ static gru_status check_state_args(gru_sequence *q, size_t batch, size_t count) 
   return GRU_OK;
 }
 
-/* Copies rows 0 .. batch-1 of every cell between the state and h. */
-static void copy_state(gru_sequence *q, size_t batch, float *h, bool load) {
+/* Copies rows 0 .. batch-1 of every cell between the state and the
+ * floats at bytes (zeros in when loading NULL). Byte offsets and memcpy:
+ * a saved state's floats (state.c) may sit at any address. */
+static void copy_state(const gru_sequence *q, size_t batch, void *bytes, bool load) {
   const gru__shape *s = &q->layer->weights.shape;
-  size_t n = batch * s->hidden;
+  size_t n = batch * s->hidden * sizeof(float);
   for (size_t c = 0; c < s->layers * s->dirs; c++) {
     float *row = gru__state_row(q, c, 0);
-    if (!h)
-      memset(row, 0, n * sizeof(float));
+    char *mine = (char *)bytes + c * n;
+    if (!bytes)
+      memset(row, 0, n);
     else if (load)
-      memcpy(row, h + c * n, n * sizeof(float));
+      memcpy(row, mine, n);
     else
-      memcpy(h + c * n, row, n * sizeof(float));
+      memcpy(mine, row, n);
   }
+}
+
+void gru__state_load(gru_sequence *q, size_t batch, const void *bytes) {
+  copy_state(q, batch, (void *)bytes, true); /* only read when loading */
+  q->batch = batch;
+}
+
+void gru__state_store(const gru_sequence *q, size_t batch, void *bytes) {
+  copy_state(q, batch, bytes, false);
 }
 
 gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0, size_t count) {
@@ -178,9 +190,7 @@ gru_status gru_sequence_reset(gru_sequence *q, size_t batch, const float *h0, si
   const gru__shape *s = &q->layer->weights.shape;
   gru_status st = check_state_args(q, batch, h0 ? count : s->layers * s->dirs * batch * s->hidden);
   if (st != GRU_OK) return st;
-  /* The copy only reads h0 when loading. */
-  copy_state(q, batch, (float *)h0, true);
-  q->batch = batch;
+  gru__state_load(q, batch, h0);
   return GRU_OK;
 }
 
@@ -190,6 +200,6 @@ gru_status gru_sequence_get_state(const gru_sequence *q, size_t batch, float *h,
   gru_sequence *m = (gru_sequence *)q;
   if (!h) return gru__fail(m->error, GRU_ERR_NULL, "h must not be NULL");
   gru_status st = check_state_args(m, batch, count);
-  if (st == GRU_OK) copy_state(m, batch, h, false);
+  if (st == GRU_OK) gru__state_store(q, batch, h);
   return st;
 }

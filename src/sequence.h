@@ -56,6 +56,13 @@ struct gru_sequence {
  * (and work2) only once the new one runs; on failure q is unchanged. */
 gru_status gru__sequence_set_threads(gru_sequence *q, size_t n);
 
+/* Copies the state of rows 0 .. batch-1 of every cell, cell after cell,
+ * from or to the floats at bytes, which may have any alignment; load also
+ * makes batch the state's batch, and loads zeros when bytes is NULL. The
+ * caller checks batch. */
+void gru__state_load(gru_sequence *q, size_t batch, const void *bytes);
+void gru__state_store(const gru_sequence *q, size_t batch, void *bytes);
+
 /* Reserves (take = false) or carves from a the buffers of a pass's
  * workspace for q's sizes; false on overflow. */
 bool gru__work_place(const gru_sequence *q, gru__work *w, gru__arena *a, bool take);

@@ -451,6 +451,7 @@ static void test_metadata_prefix_and_options(void **state) {
 }
 
 int main(void) {
+  /* clang-format off */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pytorch_files),
       cmocka_unit_test(test_round_trips),
@@ -461,5 +462,6 @@ int main(void) {
       cmocka_unit_test(test_save_unaligned),
       cmocka_unit_test(test_metadata_prefix_and_options),
   };
+  /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, st_tmpdir_teardown);
 }

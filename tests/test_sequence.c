@@ -205,6 +205,16 @@ static void test_save_load_clone(void **state) {
   assert_memory_equal(y0, y1, sizeof y0);
   assert_memory_equal(y0, y2, sizeof y0);
   assert_int_equal(gru_sequence_load_state(f->seq, buf, need), GRU_OK); /* back to before */
+  /* At any alignment: saved to an odd address, the same bytes; loaded
+   * from one, the same state (restored has stepped since it was loaded). */
+  unsigned char *odd = malloc(need + 1);
+  assert_non_null(odd);
+  assert_int_equal(gru_sequence_save_state(f->seq, B, odd + 1, need, &written), GRU_OK);
+  assert_memory_equal(odd + 1, buf, need);
+  assert_int_equal(gru_sequence_load_state(restored, odd + 1, need), GRU_OK);
+  assert_int_equal(gru_sequence_save_state(restored, B, odd, need + 1, &written), GRU_OK);
+  assert_memory_equal(odd, buf, need);
+  free(odd);
   /* Damaged or foreign states are refused and change nothing. */
   assert_int_equal(gru_sequence_load_state(f->seq, buf, need - 1), GRU_ERR_FORMAT);
   assert_unchanged(f);
