@@ -123,6 +123,7 @@ static inline VF op_candidate_after(const VF *v) {
 }
 
 /* v = z, c, h: h + z * (c - h), one fma. */
+/* cppcheck-suppress ctuArrayIndex ; it takes op_update_before's VF bl[3] for uninitialised */
 static inline VF op_blend(const VF *v) { return vf_fma(v[0], vf_sub(v[1], v[2]), v[2]); }
 
 /* The fused updates: the ops above in the same order, so their results

@@ -166,10 +166,12 @@ static void copy_state(const gru_sequence *q, size_t batch, void *bytes, bool lo
   size_t n = batch * s->hidden * sizeof(float);
   for (size_t c = 0; c < s->layers * s->dirs; c++) {
     float *row = gru__state_row(q, c, 0);
-    char *mine = (char *)bytes + c * n;
-    if (!bytes)
+    if (!bytes) {
       memset(row, 0, n);
-    else if (load)
+      continue;
+    }
+    char *mine = (char *)bytes + c * n;
+    if (load)
       memcpy(row, mine, n);
     else
       memcpy(mine, row, n);

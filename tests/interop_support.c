@@ -118,7 +118,7 @@ double interop_max_diff(const float *a, const float *b, size_t n, size_t *at) {
 }
 
 void interop_describe_index(size_t ndim, const size_t *shape, size_t flat, char *buf, size_t size) {
-  size_t idx[GOLDEN_MAX_DIMS], used = 0;
+  size_t idx[GOLDEN_MAX_DIMS] = {0}, used = 0;
   if (ndim > GOLDEN_MAX_DIMS) ndim = GOLDEN_MAX_DIMS;
   for (size_t i = ndim; i-- > 0;) {
     idx[i] = flat % shape[i];

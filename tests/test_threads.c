@@ -327,7 +327,8 @@ static int runnable_after_a_call(const gru_layer *layer, size_t spin_us) {
   long before[MAX_TASKS], after[MAX_TASKS];
   size_t nb = task_ids(before, MAX_TASKS);
   assert_int_equal(gru_sequence_set_option(seq, GRU_OPT_THREADS, 2), GRU_OK);
-  long tid = new_task(before, nb, after, task_ids(after, MAX_TASKS));
+  size_t na = task_ids(after, MAX_TASKS);
+  long tid = new_task(before, nb, after, na);
   size_t got;
   assert_int_equal(gru_sequence_get(seq, GRU_INFO_SPIN_US, &got), GRU_OK);
   assert_int_equal(got, spin_us);
