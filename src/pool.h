@@ -10,10 +10,10 @@
  * yielding their core to it, or a worker finds itself on a teammate's
  * core, when it moves off it (move_off). Between jobs a worker spins for
  * a while (GRU_OPT_SPIN_US: the next call may come at once, as in
- * streaming) and then parks (bell.h); the caller wakes it
- * only if it has parked, then yields its core once (Linux often queues
- * the woken worker there), and may run a short job alone rather than
- * wait for it (gru__pool_solo). */
+ * streaming) and then parks (bell.h); the caller wakes it only if it has
+ * parked, then yields its core once (Linux often queues the woken worker
+ * there), and may run a short job alone rather than wait for it
+ * (gru__pool_solo). */
 #ifndef GRU_POOL_H
 #define GRU_POOL_H
 
