@@ -15,6 +15,7 @@
 
 #include "inline.h"
 #include "kernels.h"
+#include "vec_pair.h"
 
 /* exp's argument range. Below EXP_LO, exp(y) < 1.2e-38 only ever adds to 1
  * (sigmoid of x > 87) and clamping keeps 2^n normal (n >= -126). Above
@@ -36,66 +37,66 @@
  * so the last multiply and the add are one fma: one rounding fewer, one
  * operation fewer. A NaN y passes the clamps (constants first) and
  * poisons r, so NaN comes out. */
-static inline VF act_one_plus_exp(VF y) {
-  y = vf_min(vf_set1(EXP_HI), vf_max(vf_set1(EXP_LO), y));
-  VF n = vf_floor(vf_fma(y, vf_set1(LOG2E), vf_set1(0.5f)));
-  VF r = vf_fma(n, vf_set1(-LN2_HI), y);
-  r = vf_fma(n, vf_set1(-LN2_LO), r);
-  VF p = vf_set1(1.9875691500e-4f);
-  p = vf_fma(p, r, vf_set1(1.3981999507e-3f));
-  p = vf_fma(p, r, vf_set1(8.3334519073e-3f));
-  p = vf_fma(p, r, vf_set1(4.1665795894e-2f));
-  p = vf_fma(p, r, vf_set1(1.6666665459e-1f));
-  p = vf_fma(p, r, vf_set1(5.0000001201e-1f));
-  VF one = vf_set1(1.0f);
-  p = vf_add(vf_fma(p, vf_mul(r, r), r), one);
-  return vf_fma(p, vf_pow2i(n), one);
+static inline VP act_one_plus_exp(VP y) {
+  y = vp_min(vp_set1(EXP_HI), vp_max(vp_set1(EXP_LO), y));
+  VP n = vp_floor(vp_fma(y, vp_set1(LOG2E), vp_set1(0.5f)));
+  VP r = vp_fma(n, vp_set1(-LN2_HI), y);
+  r = vp_fma(n, vp_set1(-LN2_LO), r);
+  VP p = vp_set1(1.9875691500e-4f);
+  p = vp_fma(p, r, vp_set1(1.3981999507e-3f));
+  p = vp_fma(p, r, vp_set1(8.3334519073e-3f));
+  p = vp_fma(p, r, vp_set1(4.1665795894e-2f));
+  p = vp_fma(p, r, vp_set1(1.6666665459e-1f));
+  p = vp_fma(p, r, vp_set1(5.0000001201e-1f));
+  VP one = vp_set1(1.0f);
+  p = vp_add(vp_fma(p, vp_mul(r, r), r), one);
+  return vp_fma(p, vp_pow2i(n), one);
 }
 
 /* 1 / (1 + e^-x), with a true division: no reciprocal estimate. */
-static inline VF act_sigmoid(VF x) { return vf_div(vf_set1(1.0f), act_one_plus_exp(vf_neg(x))); }
+static inline VP act_sigmoid(VP x) { return vp_div(vp_set1(1.0f), act_one_plus_exp(vp_neg(x))); }
 
 /* tanh of a = |x|, then x's sign put back as a bit, so tanh(-0) = -0 and
  * tanh(NaN) is NaN. Both branches are computed and one is kept per lane:
  * Cephes tanhf's odd polynomial below 0.625, where 1 - 2/(e^2a + 1) would
  * cancel, and that formula above (e^2a = +inf gives exactly 1). */
-static inline VF act_tanh(VF x) {
-  VF a = vf_abs(x);
-  VF z = vf_mul(a, a);
-  VF p = vf_set1(-5.70498872745e-3f);
-  p = vf_fma(p, z, vf_set1(2.06390887954e-2f));
-  p = vf_fma(p, z, vf_set1(-5.37397155531e-2f));
-  p = vf_fma(p, z, vf_set1(1.33314422036e-1f));
-  p = vf_fma(p, z, vf_set1(-3.33332819422e-1f));
-  VF small = vf_fma(vf_mul(p, z), a, a);
-  VF large = vf_sub(vf_set1(1.0f), vf_div(vf_set1(2.0f), act_one_plus_exp(vf_add(a, a))));
-  return vf_copysign(vf_select(vf_lt(a, vf_set1(TANH_SMALL)), small, large), x);
+static inline VP act_tanh(VP x) {
+  VP a = vp_abs(x);
+  VP z = vp_mul(a, a);
+  VP p = vp_set1(-5.70498872745e-3f);
+  p = vp_fma(p, z, vp_set1(2.06390887954e-2f));
+  p = vp_fma(p, z, vp_set1(-5.37397155531e-2f));
+  p = vp_fma(p, z, vp_set1(1.33314422036e-1f));
+  p = vp_fma(p, z, vp_set1(-3.33332819422e-1f));
+  VP small = vp_fma(vp_mul(p, z), a, a);
+  VP large = vp_sub(vp_set1(1.0f), vp_div(vp_set1(2.0f), act_one_plus_exp(vp_add(a, a))));
+  return vp_copysign(vp_select(vp_lt(a, vp_set1(TANH_SMALL)), small, large), x);
 }
 
 /* Every kernel is op(lane values of up to MAX_IN input rows) stored to one
  * output row, and to a second (copy) when it is not NULL. map2() owns the
- * loop: full vectors, then one masked vector for the n mod VW tail, which
+ * loop: full pairs, then one masked pair for the n mod PW tail, which
  * runs the same op so no result depends on where an element falls. Once
  * it is inlined, op is a constant and is inlined too. */
-#define MAX_IN 11
+#define MAX_IN 7
 
-typedef VF (*elementwise_op)(const VF *in);
+typedef VP (*elementwise_op)(const VP *in);
 
 static GRU__ALWAYS_INLINE void map2(size_t n, size_t n_in, const float *const *in, float *out,
                                     float *copy, elementwise_op op) {
-  VF v[MAX_IN];
+  VP v[MAX_IN];
   size_t i = 0;
-  for (; i + VW <= n; i += VW) {
-    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load(in[k] + i);
-    VF y = op(v);
-    vf_store(out + i, y);
-    if (copy) vf_store(copy + i, y);
+  for (; i + PW <= n; i += PW) {
+    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vp_load(in[k] + i);
+    VP y = op(v);
+    vp_store(out + i, y);
+    if (copy) vp_store(copy + i, y);
   }
   if (i < n) {
-    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vf_load_n(in[k] + i, n - i);
-    VF y = op(v);
-    vf_store_n(out + i, y, n - i);
-    if (copy) vf_store_n(copy + i, y, n - i);
+    GRU__UNROLL for (size_t k = 0; k < n_in; k++) v[k] = vp_load_n(in[k] + i, n - i);
+    VP y = op(v);
+    vp_store_n(out + i, y, n - i);
+    if (copy) vp_store_n(copy + i, y, n - i);
   }
 }
 
@@ -106,45 +107,43 @@ static GRU__ALWAYS_INLINE void map(size_t n, size_t n_in, const float *const *in
 
 /* The ops, in the order of gru__kernels. Sums are formed left to right as
  * kernels.h writes them, so a reference can repeat them. */
-static inline VF op_gates(const VF *v) { return act_sigmoid(vf_add(vf_add(v[0], v[1]), v[2])); }
+static inline VP op_gates(const VP *v) { return act_sigmoid(vp_add(vp_add(v[0], v[1]), v[2])); }
 
-static inline VF op_reset(const VF *v) { return vf_mul(v[0], v[1]); }
+static inline VP op_reset(const VP *v) { return vp_mul(v[0], v[1]); }
 
 /* v = gx, gh, b, h. */
-static inline VF op_reset_gate(const VF *v) { return op_reset((VF[]){op_gates(v), v[3]}); }
+static inline VP op_reset_gate(const VP *v) { return op_reset((VP[]){op_gates(v), v[3]}); }
 
-static inline VF op_candidate_before(const VF *v) {
-  return act_tanh(vf_add(vf_add(v[0], v[1]), v[2]));
+static inline VP op_candidate_before(const VP *v) {
+  return act_tanh(vp_add(vp_add(v[0], v[1]), v[2]));
 }
 
 /* v = gx, b, r, gh, bhn: tanh((gx + b) + r * (gh + bhn)), one fma. */
-static inline VF op_candidate_after(const VF *v) {
-  return act_tanh(vf_fma(v[2], vf_add(v[3], v[4]), vf_add(v[0], v[1])));
+static inline VP op_candidate_after(const VP *v) {
+  return act_tanh(vp_fma(v[2], vp_add(v[3], v[4]), vp_add(v[0], v[1])));
 }
 
 /* v = z, c, h: h + z * (c - h), one fma. */
-/* cppcheck-suppress ctuArrayIndex ; it takes op_update_before's VF bl[3] for uninitialised */
-static inline VF op_blend(const VF *v) { return vf_fma(v[0], vf_sub(v[1], v[2]), v[2]); }
+/* cppcheck-suppress ctuArrayIndex ; it takes op_update_before's VP bl[3] for uninitialised */
+static inline VP op_blend(const VP *v) { return vp_fma(v[0], vp_sub(v[1], v[2]), v[2]); }
 
 /* The fused updates: the ops above in the same order, so their results
  * are those of the separate kernels bit for bit, with no row of gates
  * stored and read back in between. v = gx_n, gh_n, b_n, z, h. */
-static inline VF op_update_before(const VF *v) {
-  VF c = op_candidate_before(v);
-  VF bl[] = {v[3], c, v[4]};
+static inline VP op_update_before(const VP *v) {
+  VP c = op_candidate_before(v);
+  VP bl[] = {v[3], c, v[4]};
   return op_blend(bl);
 }
 
-/* v = gx_r, gx_z, gx_n, gh_r, gh_z, gh_n, b_r, b_z, b_n, bhn, h. */
-static inline VF op_update_after(const VF *v) {
-  VF r = op_gates((VF[]){v[0], v[3], v[6]});
-  VF z = op_gates((VF[]){v[1], v[4], v[7]});
-  VF c = op_candidate_after((VF[]){v[2], v[8], r, v[5], v[9]});
-  return op_blend((VF[]){z, c, v[10]});
+/* v = r, z, gx_n, b_n, gh_n, bhn, h. */
+static inline VP op_update_after(const VP *v) {
+  VP c = op_candidate_after((VP[]){v[2], v[3], v[0], v[4], v[5]});
+  return op_blend((VP[]){v[1], c, v[6]});
 }
 
-static inline VF op_sigmoid(const VF *v) { return act_sigmoid(v[0]); }
-static inline VF op_tanh(const VF *v) { return act_tanh(v[0]); }
+static inline VP op_sigmoid(const VP *v) { return act_sigmoid(v[0]); }
+static inline VP op_tanh(const VP *v) { return act_tanh(v[0]); }
 
 static void k_gates(size_t n, const float *gx, const float *gh, const float *b, float *out) {
   const float *in[] = {gx, gh, b};
@@ -185,11 +184,22 @@ static void k_update_before(size_t n, const float *gx, const float *gh, const fl
   map2(n, 5, in, out, copy, op_update_before);
 }
 
+/* r and z of a block go through buffers on the stack (L1) before the
+ * candidate and the blend: the same operations as one pass over all
+ * three gates, but two chains of about half the length, which the core
+ * overlaps better (docs/performance-zen3.md). */
+#define UPDATE_BLOCK 128
+
 static void k_update_after(size_t n, size_t gs, const float *gx, const float *gh, const float *b,
                            const float *bhn, const float *h, float *out, float *copy) {
-  const float *in[] = {gx, gx + gs, gx + 2 * gs, gh,  gh + gs, gh + 2 * gs,
-                       b,  b + gs,  b + 2 * gs,  bhn, h};
-  map2(n, 11, in, out, copy, op_update_after);
+  float r[UPDATE_BLOCK], z[UPDATE_BLOCK];
+  for (size_t i = 0; i < n; i += UPDATE_BLOCK) {
+    size_t m = n - i < UPDATE_BLOCK ? n - i : UPDATE_BLOCK;
+    k_gates(m, gx + i, gh + i, b + i, r);
+    k_gates(m, gx + gs + i, gh + gs + i, b + gs + i, z);
+    const float *in[] = {r, z, gx + 2 * gs + i, b + 2 * gs + i, gh + 2 * gs + i, bhn + i, h + i};
+    map2(m, 7, in, out + i, copy ? copy + i : NULL, op_update_after);
+  }
 }
 
 static void k_sigmoid(size_t n, const float *x, float *y) {

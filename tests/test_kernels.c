@@ -518,6 +518,76 @@ static void test_reset_gate_is_gates_then_reset(void **state) {
     }
 }
 
+/* A row of n floats in [lo, hi], every fifth from special_inputs(), in its
+ * own allocation (so the sanitizers see a read past it) with room for a
+ * guard after it. */
+static float *update_row(size_t n, uint64_t *seed, float lo, float hi) {
+  float specials[CHUNK];
+  size_t n_specials = special_inputs(specials);
+  float *p = malloc((n + 1) * sizeof *p);
+  assert_non_null(p);
+  for (size_t i = 0; i < n; i++)
+    p[i] = i % 5 == 4 ? specials[(*seed + i) % n_specials] : rng_float(seed, lo, hi, 0.0f);
+  p[n] = GUARD;
+  return p;
+}
+
+/* Equal bits, but for NaNs: the compiler may swap the operands of an
+ * addition, and x86 returns the first one's payload. */
+static bool same_bits(const float *a, const float *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (to_bits(a[i]) != to_bits(b[i]) && !(isnan(a[i]) && isnan(b[i]))) return false;
+  return true;
+}
+
+/* The fused updates are the separate kernels, bit for bit (any NaN for
+ * any NaN): in place (out = h) with a copy, on every path, for rows
+ * shorter and longer than update_after's blocks. gx, gh and b hold the
+ * gates r, z, n, n floats apart. */
+static void check_updates(const gru__kernels *k, size_t n, uint64_t seed) {
+  float *gx = update_row(3 * n, &seed, -4, 4), *gh = update_row(3 * n, &seed, -4, 4),
+        *b = update_row(3 * n, &seed, -4, 4), *bhn = update_row(n, &seed, -4, 4),
+        *z = update_row(n, &seed, 0, 1), *h = update_row(n, &seed, -1, 1);
+  float *sep = update_row(n, &seed, 0, 0), *fused = update_row(n, &seed, 0, 0),
+        *copy = update_row(n, &seed, 0, 0), *r = update_row(n, &seed, 0, 0),
+        *c = update_row(n, &seed, 0, 0);
+  const float *xn = gx + 2 * n, *hn = gh + 2 * n, *bn = b + 2 * n;
+  for (int after = 0; after < 2; after++) {
+    memcpy(sep, h, n * sizeof *h);
+    memcpy(fused, h, n * sizeof *h);
+    if (after) {
+      k->gates(n, gx, gh, b, r);
+      k->gates(n, gx + n, gh + n, b + n, z);
+      k->candidate_after(n, xn, bn, r, hn, bhn, c);
+      k->update_after(n, n, gx, gh, b, bhn, fused, fused, copy);
+    } else {
+      k->candidate_before(n, xn, hn, bn, c);
+      k->update_before(n, xn, hn, bn, z, fused, fused, copy);
+    }
+    k->blend(n, z, c, sep);
+    if (!same_bits(sep, fused, n + 1) || !same_bits(sep, copy, n) ||
+        to_bits(copy[n]) != to_bits(GUARD))
+      fail_msg("%s n=%zu: update_%s is not the separate kernels", path_name(k), n,
+               after ? "after" : "before");
+  }
+  float *all[] = {gx, gh, b, bhn, z, h, sep, fused, copy, r, c};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    free(all[i]);
+}
+
+static void test_updates_are_the_separate_kernels(void **state) {
+  (void)state;
+  const gru__kernels *paths[3];
+  size_t n_paths = runnable_paths(paths);
+  static const size_t long_rows[] = {127, 128, 129, 256, 300, 1000};
+  for (size_t p = 0; p < n_paths; p++) {
+    for (size_t n = 1; n <= MAX_N; n++)
+      check_updates(paths[p], n, n * 19);
+    for (size_t i = 0; i < sizeof long_rows / sizeof long_rows[0]; i++)
+      check_updates(paths[p], long_rows[i], i);
+  }
+}
+
 /* ------------------------------------------------------------------ */
 /* (3) The paths against each other                                    */
 
@@ -652,6 +722,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_kernels_match_formula),
       cmocka_unit_test(test_kernels_match_formula_fail),
       cmocka_unit_test(test_reset_gate_is_gates_then_reset),
+      cmocka_unit_test(test_updates_are_the_separate_kernels),
       cmocka_unit_test(test_avx2_equals_avx512),
       cmocka_unit_test(test_scalar_near_simd),
       cmocka_unit_test_setup_teardown(test_env_isa_cap, save_env, restore_env),
