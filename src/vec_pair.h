@@ -1,11 +1,12 @@
 /* vec_pair.h -- two vectors of a vec_*.h at a time, for kernels_impl.h.
  *
- * An activation is a chain of some forty dependent operations, and a core
- * keeps too few of them in flight for one chain to hide another's
- * latencies. Each vp_* operation issues its vf_* operation for both
- * vectors of a pair before the kernel's next one starts, so the core has
- * two independent chains in the same window. Every lane still sees the
- * same operations in the same order. Include after one vec_*.h. */
+ * An activation is a chain of about twenty dependent operations (an exp,
+ * then a division), and a core keeps too few of them in flight for one
+ * chain to hide another's latencies. Each vp_* operation issues its vf_*
+ * operation for both vectors of a pair before the kernel's next one
+ * starts, so the core has two independent chains in the same window.
+ * Every lane still sees the same operations in the same order. Include
+ * after one vec_*.h. */
 #ifndef GRU_VEC_PAIR_H
 #define GRU_VEC_PAIR_H
 
