@@ -141,23 +141,13 @@ static args parse(int argc, char **argv, int *first_lib) {
   return a;
 }
 
-static float *values(size_t n, unsigned seed, float scale) {
-  float *v = malloc(n * sizeof *v);
-  if (!v) fail("out of memory", NULL);
-  for (size_t i = 0; i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    v[i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * scale;
-  }
-  return v;
-}
-
 int main(int argc, char **argv) {
   int first;
   args a = parse(argc, argv, &first);
   size_t dirs = a.direction == GRU_BIDIRECTIONAL ? 2 : 1;
   size_t n = (size_t)(argc - first), out = a.steps * a.batch * a.hidden * dirs;
-  float *w = values(a.hidden * (a.hidden + a.input), 1, 0.2f);
-  float *x = values(a.steps * a.batch * a.input, 2, 1.0f);
+  float *w = bench_values(a.hidden * (a.hidden + a.input), 1, 0.2f);
+  float *x = bench_values(a.steps * a.batch * a.input, 2, 1.0f);
   float *y = malloc(out * sizeof *y), *y0 = malloc(out * sizeof *y0);
   build *b = calloc(n, sizeof *b);
   if (!y || !y0 || !b) fail("out of memory", NULL);

@@ -98,6 +98,10 @@ double bench_floor_sample(size_t bytes, size_t state, size_t threads, bool two_m
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 
+/* n floats, uniform in [-scale/2, scale/2), the same for the same seed;
+ * exits with a message if memory runs out. */
+float *bench_values(size_t n, unsigned seed, float scale);
+
 typedef struct bench_stats {
   double median, min, max;
 } bench_stats;

@@ -22,19 +22,6 @@ typedef struct rows {
   float *gx, *gh, *bias, *bhn, *h0, *rh, *z, *out;
 } rows;
 
-static float *filled(size_t n, unsigned seed) {
-  float *p = malloc(n * sizeof *p);
-  if (!p) {
-    fputs("gru-kernels: out of memory\n", stderr);
-    exit(1);
-  }
-  for (size_t i = 0; i < n; i++) {
-    seed = seed * 1103515245u + 12345u;
-    p[i] = (float)((seed >> 8) & 0xffff) / 8192.0f - 4.0f;
-  }
-  return p;
-}
-
 static void before(const gru__kernels *k, const rows *d) {
   size_t h = d->h, h3 = 3 * h;
   for (size_t r = 0; r < d->b; r++) {
@@ -78,16 +65,18 @@ int main(int argc, char **argv) {
     fputs("usage: gru-kernels [H [B [ROUNDS]]] (each from 1; H, B up to 65536)\n", stderr);
     return 2;
   }
-  rows d = {h,
-            b,
-            filled(3 * h * b, 1),
-            filled(3 * h * b, 2),
-            filled(3 * h, 3),
-            filled(h, 4),
-            filled(h * b, 5),
-            filled(h * b, 6),
-            filled(h * b, 7),
-            filled(h * b, 8)};
+  size_t hb = h * b;
+  /* Inputs in [-4, 4); rh, z and out are overwritten. */
+  rows d = {.h = h,
+            .b = b,
+            .gx = bench_values(3 * hb, 1, 8.0f),
+            .gh = bench_values(3 * hb, 2, 8.0f),
+            .bias = bench_values(3 * h, 3, 8.0f),
+            .bhn = bench_values(h, 4, 8.0f),
+            .h0 = bench_values(hb, 5, 8.0f),
+            .rh = bench_values(hb, 6, 8.0f),
+            .z = bench_values(hb, 7, 8.0f),
+            .out = bench_values(hb, 8, 8.0f)};
   printf("elementwise stages, H=%zu B=%zu: ns per element, median (min-max) of %zu rounds\n", h, b,
          rounds);
   printf("  %-7s %-30s %s\n", "path", "reset-before (3 kernels)", "reset-after (update_after)");

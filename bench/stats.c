@@ -1,6 +1,8 @@
-/* Time and the summary of timed rounds (bench.h): what gru-bench and
- * gru-ab share, without libgru, which gru-ab loads itself. */
+/* Time, the summary of timed rounds and test data (bench.h): what
+ * gru-bench, gru-ab and gru-kernels share, without libgru, which gru-ab
+ * loads itself. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -21,4 +23,17 @@ double bench_now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+float *bench_values(size_t n, unsigned seed, float scale) {
+  float *v = malloc(n * sizeof *v);
+  if (!v) {
+    fputs("out of memory\n", stderr);
+    exit(1);
+  }
+  for (size_t i = 0; i < n; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    v[i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * scale;
+  }
+  return v;
 }

@@ -128,15 +128,15 @@ static inline VP op_candidate_after(const VP *v) {
 static inline VP op_blend(const VP *v) { return vp_fma(v[0], vp_sub(v[1], v[2]), v[2]); }
 
 /* The fused updates: the ops above in the same order, so their results
- * are those of the separate kernels bit for bit, with no row of gates
- * stored and read back in between. v = gx_n, gh_n, b_n, z, h. */
+ * are those of the separate kernels bit for bit, with no row of the
+ * candidate stored and read back in between. v = gx_n, gh_n, b_n, z, h. */
 static inline VP op_update_before(const VP *v) {
   VP c = op_candidate_before(v);
   VP bl[] = {v[3], c, v[4]};
   return op_blend(bl);
 }
 
-/* v = r, z, gx_n, b_n, gh_n, bhn, h. */
+/* v = r, z, gx_n, b_n, gh_n, bhn, h: r and z come from k_gates (below). */
 static inline VP op_update_after(const VP *v) {
   VP c = op_candidate_after((VP[]){v[2], v[3], v[0], v[4], v[5]});
   return op_blend((VP[]){v[1], c, v[6]});
